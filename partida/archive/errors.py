@@ -1,0 +1,185 @@
+"""Every error the ``.manager`` format can raise, and the sentences shown to users.
+
+All errors derive from :class:`ArchiveError`. Each carries:
+
+- ``code``: a stable identifier (``"not_a_backup"``, ``"truncated"``...), safe to branch on;
+- ``params``: the values that fill the message template (e.g. ``{"version": 3}``);
+- ``message``: ONE English sentence for the user: what is wrong and what to do;
+- ``detail``: a technical note for logs (member name, line number...), never shown as the message.
+
+The templates live in :data:`MESSAGES`, keyed by code, so the Django side can translate them:
+``gettext(MESSAGES[err.code]).format(**err.params)``. ``str(err)`` is the English message.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Final
+
+#: One user-facing sentence per error code. Placeholders are filled from ``ArchiveError.params``.
+MESSAGES: Final[dict[str, str]] = {
+    "not_a_backup": (
+        "This file is not a Partida backup (.manager): choose a file made by Partida's Backup "
+        "button."
+    ),
+    "encrypted": (
+        "This backup is encrypted: enter its passphrase to decrypt it before importing it."
+    ),
+    "truncated": (
+        "This backup is incomplete because the file ends too early, probably cut short while it "
+        "was being copied or downloaded: copy it again from its source or use another backup."
+    ),
+    "corrupted": (
+        "This backup is damaged (its contents do not match its checksums): use another copy of "
+        "the backup."
+    ),
+    "unsupported_version_app": (
+        "This backup was made by a newer Partida (format version {version}); upgrade Partida to "
+        "version {app_version} or later to import it."
+    ),
+    "unsupported_version": (
+        "This backup was made by a newer Partida (format version {version}); upgrade Partida to "
+        "the latest version to import it."
+    ),
+    "limit_exceeded": (
+        "This backup is larger than Partida accepts ({limit} exceeded), or it is a malicious "
+        "file: use another backup, or raise the import limits if you trust this file."
+    ),
+    "unsafe_member": (
+        "This backup contains an entry that a Partida backup never has, so it was altered or "
+        "made by another program: use a backup made by Partida's Backup button."
+    ),
+    "invalid_data": (
+        "This backup contains data that Partida cannot import ({where}), so it was altered or "
+        "damaged: use another backup."
+    ),
+    "snapshot_changed": (
+        "The backup could not be completed because the company's data changed while it was "
+        "being written: try the backup again."
+    ),
+    "attachment_damaged": (
+        "The backup could not be completed because a stored attachment is missing or damaged "
+        "({sha256}): restore the attachment store from its own backup, then try again."
+    ),
+    "unserializable": (
+        "The backup could not be completed because table {table} holds a value Partida cannot "
+        "write ({type}): report this problem."
+    ),
+}
+
+#: Format version -> the first Partida release able to read it. Used to name the release to
+#: upgrade to when a backup is too new. Versions missing here fall back to naming the format
+#: version only (message code ``unsupported_version``).
+APP_VERSION_FOR_FORMAT: Final[dict[int, str]] = {1: "0.1.0"}
+
+
+class ArchiveError(Exception):
+    """Base of every ``.manager`` error. ``str(err)`` is one user-facing English sentence."""
+
+    code: ClassVar[str] = "corrupted"
+
+    def __init__(self, detail: str = "", /, **params: Any) -> None:
+        self.params: dict[str, Any] = params
+        self.detail = detail
+        self.message = self.template().format(**params)
+        super().__init__(self.message)
+
+    def template(self) -> str:
+        return MESSAGES[self.code]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, detail={self.detail!r})"
+
+
+class NotABackup(ArchiveError):
+    """The file is not a ``.manager`` file at all (empty, not zstd, not tar, wrong manifest)."""
+
+    code = "not_a_backup"
+
+
+class Encrypted(ArchiveError):
+    """The file is an ``age``-encrypted backup; decrypt it first."""
+
+    code = "encrypted"
+
+
+class Truncated(ArchiveError):
+    """The file ends too early (or its trailing checksum frame is missing)."""
+
+    code = "truncated"
+
+
+class Corrupted(ArchiveError):
+    """Some bytes differ from what the checksums or the structure say."""
+
+    code = "corrupted"
+
+
+class UnsupportedVersion(ArchiveError):
+    """The backup's format version is newer than this Partida reads.
+
+    ``version_needed`` is the backup's format version; ``app_version_needed`` the first Partida
+    release that reads it, when known.
+    """
+
+    code = "unsupported_version"
+
+    def __init__(self, version: int, detail: str = "") -> None:
+        self.version_needed = version
+        self.app_version_needed = APP_VERSION_FOR_FORMAT.get(version)
+        if self.app_version_needed is not None:
+            super().__init__(detail, version=version, app_version=self.app_version_needed)
+        else:
+            super().__init__(detail, version=version)
+
+    def template(self) -> str:
+        if "app_version" in self.params:
+            return MESSAGES["unsupported_version_app"]
+        return MESSAGES["unsupported_version"]
+
+
+class LimitExceeded(ArchiveError):
+    """A limit on untrusted input was exceeded (``params["limit"]`` names the ``Limits`` field)."""
+
+    code = "limit_exceeded"
+
+
+class UnsafeMember(ArchiveError):
+    """A tar entry with a forbidden name or type (link, device, directory, ``..``, ...)."""
+
+    code = "unsafe_member"
+
+
+class InvalidData(ArchiveError):
+    """Structurally valid container, invalid content (JSON, manifest, row, order, count).
+
+    ``params["where"]`` says where, e.g. ``"data/customers.jsonl, line 12"``.
+    """
+
+    code = "invalid_data"
+
+
+class BackupFailed(ArchiveError):
+    """Raised while WRITING: the backup cannot be made correctly; the partial file is discarded.
+
+    Its code is one of ``snapshot_changed``, ``attachment_damaged``, ``unserializable``.
+    """
+
+    code = "snapshot_changed"
+
+    def __init__(self, code: str, detail: str = "", /, **params: Any) -> None:
+        self.code = code  # type: ignore[misc]
+        super().__init__(detail, **params)
+
+
+#: Every error class, for documentation and translation tooling.
+ERROR_CLASSES: Final[tuple[type[ArchiveError], ...]] = (
+    NotABackup,
+    Encrypted,
+    Truncated,
+    Corrupted,
+    UnsupportedVersion,
+    LimitExceeded,
+    UnsafeMember,
+    InvalidData,
+    BackupFailed,
+)

@@ -1,0 +1,292 @@
+"""The books of a company: chart of accounts, contacts, transactions and the general ledger.
+
+Every company-owned row has a UUID key and a direct ``company`` foreign key, so that a company's
+rows can be selected, exported and moved between databases with one indexed filter per table.
+Amounts are ``Decimal``; a ledger amount is positive for a debit and negative for a credit.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+class Company(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    base_currency = models.CharField(_("base currency"), max_length=3, default="EUR")
+    chart_language = models.CharField(
+        _("language of the chart of accounts"),
+        max_length=2,
+        choices=[("es", _("Spanish")), ("en", _("English"))],
+        default="es",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "created_at"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompanyOwned(models.Model):
+    """Base of every row that belongs to one company and travels with its backup."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class AccountKind(models.TextChoices):
+    ASSET = "asset", _("Asset")
+    LIABILITY = "liability", _("Liability")
+    EQUITY = "equity", _("Equity")
+    INCOME = "income", _("Income")
+    EXPENSE = "expense", _("Expense")
+
+
+class AccountRole(models.TextChoices):
+    """Accounts the program posts to by itself."""
+
+    NONE = "", _("None")
+    RECEIVABLE = "receivable", _("Accounts receivable")
+    PAYABLE = "payable", _("Accounts payable")
+    BANK = "bank", _("Bank or cash account")
+    RETAINED_EARNINGS = "retained_earnings", _("Retained earnings")
+
+
+class Account(CompanyOwned):
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=AccountKind.choices)
+    role = models.CharField(
+        _("role"), max_length=20, choices=AccountRole.choices, blank=True, default=""
+    )
+
+    class Meta:
+        ordering = ["code", "name"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "code"], name="account_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class BankAccount(CompanyOwned):
+    class Kind(models.TextChoices):
+        BANK = "bank", _("Bank")
+        CASH = "cash", _("Cash")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices, default=Kind.BANK)
+    number = models.CharField(_("account number"), max_length=64, blank=True)
+    account = models.OneToOneField(
+        Account, on_delete=models.PROTECT, related_name="bank_account", editable=False
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("bank or cash account")
+        verbose_name_plural = _("bank and cash accounts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(CompanyOwned):
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    tax_id = models.CharField(_("tax ID"), max_length=32, blank=True)
+    address = models.TextField(_("address"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(Contact):
+    class Meta(Contact.Meta):
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+
+class Supplier(Contact):
+    class Meta(Contact.Meta):
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+
+
+class Transaction(CompanyOwned):
+    """What every kind of transaction shares; each posts balanced lines to the ledger."""
+
+    date = models.DateField(_("date"), default=timezone.localdate)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-date", "reference"]
+
+
+class Receipt(Transaction):
+    bank_account = models.ForeignKey(
+        BankAccount, on_delete=models.PROTECT, verbose_name=_("received in")
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("payer"),
+    )
+
+    class Meta(Transaction.Meta):
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        indexes = [models.Index(fields=["company", "date"])]
+
+
+class Payment(Transaction):
+    bank_account = models.ForeignKey(
+        BankAccount, on_delete=models.PROTECT, verbose_name=_("paid from")
+    )
+    supplier = models.ForeignKey(
+        Supplier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("payee"),
+    )
+
+    class Meta(Transaction.Meta):
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        indexes = [models.Index(fields=["company", "date"])]
+
+
+class SalesInvoice(Transaction):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, verbose_name=_("customer"))
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+
+    class Meta(Transaction.Meta):
+        verbose_name = _("sales invoice")
+        verbose_name_plural = _("sales invoices")
+        indexes = [models.Index(fields=["company", "date"])]
+
+
+class PurchaseInvoice(Transaction):
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, verbose_name=_("supplier"))
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+
+    class Meta(Transaction.Meta):
+        verbose_name = _("purchase invoice")
+        verbose_name_plural = _("purchase invoices")
+        indexes = [models.Index(fields=["company", "date"])]
+
+
+class JournalEntry(Transaction):
+    class Meta(Transaction.Meta):
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        indexes = [models.Index(fields=["company", "date"])]
+
+
+class Line(CompanyOwned):
+    """One line of a receipt, payment or invoice: an account and an amount."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, verbose_name=_("account"))
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position"]
+
+
+class ReceiptLine(Line):
+    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta(Line.Meta):
+        verbose_name = _("receipt line")
+
+
+class PaymentLine(Line):
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta(Line.Meta):
+        verbose_name = _("payment line")
+
+
+class InvoiceLine(Line):
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4, default=1)
+    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
+
+    class Meta(Line.Meta):
+        abstract = True
+
+
+class SalesInvoiceLine(InvoiceLine):
+    invoice = models.ForeignKey(SalesInvoice, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta(Line.Meta):
+        verbose_name = _("sales invoice line")
+
+
+class PurchaseInvoiceLine(InvoiceLine):
+    invoice = models.ForeignKey(PurchaseInvoice, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta(Line.Meta):
+        verbose_name = _("purchase invoice line")
+
+
+class JournalEntryLine(CompanyOwned):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, verbose_name=_("account"))
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    debit = models.DecimalField(_("debit"), default=ZERO, **MONEY)
+    credit = models.DecimalField(_("credit"), default=ZERO, **MONEY)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("journal entry line")
+
+
+class LedgerEntry(CompanyOwned):
+    """One posting to the general ledger. Positive amounts are debits, negative are credits.
+
+    ``source_kind`` and ``source_id`` name the transaction that made it (``receipt``,
+    ``payment``, ``sales_invoice``, ``purchase_invoice``, ``journal_entry``).
+    """
+
+    date = models.DateField()
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="ledger_entries")
+    amount = models.DecimalField(**MONEY)
+    source_kind = models.CharField(max_length=20)
+    source_id = models.UUIDField()
+
+    class Meta:
+        ordering = ["date", "source_kind", "source_id", "id"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("general ledger")
+        indexes = [
+            models.Index(fields=["company", "date"]),
+            models.Index(fields=["source_id"]),
+        ]

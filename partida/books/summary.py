@@ -1,0 +1,133 @@
+"""The Summary: balance sheet and profit and loss, aggregated in SQL from the general ledger."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import BigIntegerField, Func, Q, Sum
+
+from partida.books import models as m
+
+ZERO = Decimal("0.00")
+Kind = m.AccountKind
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    account_id: object
+    code: str
+    name: str
+    kind: str
+    balance: Decimal  # in the account's natural sign: positive assets, liabilities, income...
+
+
+@dataclass
+class Summary:
+    date_from: datetime.date | None
+    date_to: datetime.date | None
+    assets: Decimal = ZERO
+    liabilities: Decimal = ZERO
+    equity: Decimal = ZERO  # includes the profit to date, so assets = liabilities + equity
+    income: Decimal = ZERO
+    expenses: Decimal = ZERO
+    current_earnings: Decimal = ZERO  # profit of every period up to date_to
+    balance_sheet_accounts: list[AccountBalance] = field(default_factory=list)
+    profit_and_loss_accounts: list[AccountBalance] = field(default_factory=list)
+
+    @property
+    def net_profit(self) -> Decimal:
+        return self.income - self.expenses
+
+    def as_json(self) -> dict:
+        return {
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "balance_sheet": {
+                "assets": str(self.assets),
+                "liabilities": str(self.liabilities),
+                "equity": str(self.equity),
+            },
+            "profit_and_loss": {
+                "income": str(self.income),
+                "expenses": str(self.expenses),
+                "net_profit": str(self.net_profit),
+            },
+        }
+
+
+class Cents(Func):
+    """An amount in whole cents, so that sums are exact integers on every engine.
+
+    SQLite keeps decimals as floating point; summing them there could drift by a cent on a
+    large company, so each amount is rounded to an integer number of cents before the sum.
+    """
+
+    template = "(%(expressions)s * 100)"
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="CAST(ROUND(%(expressions)s * 100) AS INTEGER)"
+        )
+
+
+def from_cents(cents: int | Decimal | None) -> Decimal:
+    return (Decimal(cents or 0) / 100).quantize(Decimal("0.01"))
+
+
+DEBIT_NATURED = {Kind.ASSET, Kind.EXPENSE}
+
+
+def natural(kind: str, debit_balance: Decimal) -> Decimal:
+    return debit_balance if kind in DEBIT_NATURED else -debit_balance
+
+
+def summarize(
+    company: m.Company,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> Summary:
+    """Balance sheet at ``date_to`` and profit and loss from ``date_from`` to ``date_to``.
+
+    One aggregate query over the ledger, grouped by account: the balance up to ``date_to``
+    and the movement within the period.
+    """
+    up_to = Q(ledger_entries__date__lte=date_to) if date_to else Q()
+    in_period = up_to & (Q(ledger_entries__date__gte=date_from) if date_from else Q())
+    cents = Cents("ledger_entries__amount")
+    accounts = (
+        m.Account.objects.filter(company=company)
+        .annotate(
+            balance=Sum(cents, filter=up_to, default=0),
+            movement=Sum(cents, filter=in_period, default=0),
+        )
+        .values_list("id", "code", "name", "kind", "balance", "movement")
+        .order_by("code")
+    )
+    summary = Summary(date_from=date_from, date_to=date_to)
+    totals = {kind: ZERO for kind in Kind.values}
+    for account_id, code, name, kind, balance_cents, movement_cents in accounts:
+        balance, movement = from_cents(balance_cents), from_cents(movement_cents)
+        if kind in (Kind.INCOME, Kind.EXPENSE):
+            totals[kind] += natural(kind, balance)
+            amount = natural(kind, movement)
+            if amount:
+                summary.profit_and_loss_accounts.append(
+                    AccountBalance(account_id, code, name, kind, amount)
+                )
+        else:
+            amount = natural(kind, balance)
+            totals[kind] += amount
+            if amount:
+                summary.balance_sheet_accounts.append(
+                    AccountBalance(account_id, code, name, kind, amount)
+                )
+        if kind == Kind.INCOME:
+            summary.income += natural(kind, movement)
+        elif kind == Kind.EXPENSE:
+            summary.expenses += natural(kind, movement)
+    summary.assets = totals[Kind.ASSET]
+    summary.liabilities = totals[Kind.LIABILITY]
+    summary.current_earnings = totals[Kind.INCOME] - totals[Kind.EXPENSE]
+    summary.equity = totals[Kind.EQUITY] + summary.current_earnings
+    return summary

@@ -1,0 +1,20 @@
+from django.dispatch import receiver
+
+from partida.books.signals import record_changed
+from partida.history.actor import current_actor
+from partida.history.models import HistoryEntry
+
+
+@receiver(record_changed, dispatch_uid="history.record_change")
+def record_change(sender, company, action, kind, record_id, before, after, **kwargs):
+    actor = current_actor()
+    HistoryEntry.objects.create(
+        company=company,
+        user_name=actor.name,
+        user_email=actor.email,
+        action=action,
+        record_kind=kind,
+        record_id=record_id,
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,143 @@
+"""Django settings for both editions.
+
+The desktop edition (the default) keeps everything in one data folder: a SQLite database in WAL
+mode and the attachment files. The cloud edition (``PARTIDA_EDITION=cloud``) reads its database,
+object store and mail server from the environment.
+"""
+
+import os
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from partida.config import data_folder, desktop_secret_key, edition
+
+BASE_DIR = Path(__file__).resolve().parent
+
+EDITION = edition()
+DESKTOP = EDITION == "desktop"
+PARTIDA_HOME = data_folder()
+
+DEBUG = os.environ.get("PARTIDA_DEBUG") == "1"
+SECRET_KEY = os.environ.get("PARTIDA_SECRET_KEY") or desktop_secret_key(PARTIDA_HOME)
+
+# The desktop server listens on 127.0.0.1 only (see partida.cli), so only loopback names apply.
+ALLOWED_HOSTS = os.environ.get("PARTIDA_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "partida.books",
+    "partida.attachments",
+    "partida.mail",
+    "partida.history",
+    "partida.backups",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "partida.history.middleware.ActorMiddleware",
+]
+
+ROOT_URLCONF = "partida.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "partida.wsgi.application"
+
+
+def _databases() -> dict:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        import dj_database_url
+
+        return {"default": dj_database_url.parse(url, conn_max_age=60)}
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": PARTIDA_HOME / "partida.sqlite3",
+            "OPTIONS": {
+                # WAL lets a backup read one consistent snapshot while the user keeps working.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+LANGUAGE_CODE = "es"
+LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("PARTIDA_TIME_ZONE", "UTC")
+
+STATIC_URL = "static/"
+STATIC_ROOT = PARTIDA_HOME / "static"
+MEDIA_ROOT = PARTIDA_HOME / "files"
+
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Attachments above this size are refused with a clear message.
+PARTIDA_MAX_ATTACHMENT_BYTES = int(os.environ.get("PARTIDA_MAX_ATTACHMENT_BYTES", 25 * 1024**2))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024**2
+
+# Mail: a company's own SMTP settings win; otherwise this server (PARTIDA_SMTP_URL).
+PARTIDA_SMTP_URL = os.environ.get("PARTIDA_SMTP_URL", "")
+DEFAULT_FROM_EMAIL = os.environ.get("PARTIDA_DEFAULT_FROM_EMAIL", "partida@localhost")
+
+# Who made a change, on the desktop edition, where nobody signs in.
+PARTIDA_DESKTOP_USER_NAME = os.environ.get("PARTIDA_USER_NAME", "")
+PARTIDA_DESKTOP_USER_EMAIL = os.environ.get("PARTIDA_USER_EMAIL", "")
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PARTIDA_LOG_LEVEL", "WARNING")},
+}
