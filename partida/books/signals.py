@@ -9,9 +9,19 @@ same database transaction. Arguments: ``company`` (Company), ``action`` ("create
 ``company_deleted``: sent after a company and all its rows are deleted, inside the same
 transaction. Argument: ``company_id``. Listeners clean up what the database cannot, such as
 stored files no other company uses.
+
+``attachments_submitted``: sent by the transaction screens after a transaction is saved with
+files chosen in its "Attachments" field, inside the same database transaction as the save, so
+that a listener that raises (a ValidationError, to refuse a file with a message) undoes the
+whole save. Arguments: ``company`` (Company), ``kind`` (a transaction kind, see
+``partida.books.kinds``), ``record_id`` (UUID of the saved transaction) and ``files`` (a list
+of Django ``UploadedFile``, each already checked against ``PARTIDA_MAX_ATTACHMENT_BYTES``).
+Sent only when at least one file was chosen. The attachments app listens and stores them; the
+books never import it.
 """
 
 from django.dispatch import Signal
 
 record_changed = Signal()
 company_deleted = Signal()
+attachments_submitted = Signal()
