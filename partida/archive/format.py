@@ -65,7 +65,7 @@ def make_trailer(digest: bytes) -> bytes:
 
 
 def parse_trailer(tail: bytes) -> bytes | None:
-    """Return the digest carried by ``tail`` (the file's last bytes), or None if it is no trailer."""
+    """The digest carried by ``tail`` (the file's last bytes), or None if it is no trailer."""
     if len(tail) != TRAILER_SIZE or not tail.startswith(_TRAILER_HEAD):
         return None
     return tail[len(_TRAILER_HEAD) :]
