@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AttachmentsConfig(AppConfig):
     name = "partida.attachments"
     label = "attachments"
+
+    def ready(self) -> None:
+        from partida.attachments import actions  # noqa: F401  (connects the receivers)

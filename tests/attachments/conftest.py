@@ -1,0 +1,44 @@
+from decimal import Decimal
+
+import pytest
+
+from partida.books import actions
+from partida.books import models as m
+
+
+@pytest.fixture(autouse=True)
+def blob_storage(settings, tmp_path):
+    """Each test stores files in a folder of its own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "files"},
+        },
+    }
+    return tmp_path / "files"
+
+
+@pytest.fixture
+def company(db):
+    return actions.do_create_company("Ferretería Núñez", chart_language="es")
+
+
+@pytest.fixture
+def other_company(db):
+    return actions.do_create_company("Other Ltd", chart_language="en")
+
+
+def make_receipt(company, amount="10.00"):
+    bank = m.BankAccount.objects.filter(company=company).first()
+    income = m.Account.objects.filter(company=company, kind=m.AccountKind.INCOME).first()
+    return actions.do_save_transaction(
+        company,
+        m.Receipt(bank_account=bank, description="Cobro"),
+        [m.ReceiptLine(account=income, amount=Decimal(amount))],
+    )
+
+
+@pytest.fixture
+def receipt(company):
+    return make_receipt(company)
