@@ -170,9 +170,6 @@ class AttachmentMember(io.RawIOBase):
             raise Corrupted(f"{self.name}: bytes do not hash to the name")
         self.verified = True
 
-    def readall(self) -> bytes:
-        raise io.UnsupportedOperation("read attachments in chunks")
-
     def readinto(self, b: Any) -> int:
         data = self.read(len(b))
         b[: len(data)] = data

@@ -38,7 +38,7 @@ from uuid import UUID
 
 from .errors import InvalidData
 from .format import TABLE_NAME_RE
-from .manifest import Manifest
+from .manifest import PARTS, Manifest
 
 #: Reference target meaning "an attachment present in this backup" (for sha256 columns).
 ATTACHMENTS: Final = "@attachments"
@@ -206,7 +206,7 @@ class Table:
     """One table: its name, columns (name -> type spec), key column, references, nullables.
 
     ``references`` maps a column to the table whose key it holds (or :data:`ATTACHMENTS`).
-    ``part`` is None for tables always present, or ``"attachments"``/``"emails"``/``"history"``
+    ``part`` is None (or ``"books"``) for tables always present, or ``"attachments"``/``"emails"``/``"history"``
     for tables present exactly when that optional part is included.
     """
 
@@ -218,6 +218,10 @@ class Table:
     part: str | None = None
 
     def __post_init__(self) -> None:
+        if self.part == "books":  # the registry's name for "always included"
+            object.__setattr__(self, "part", None)
+        if self.part not in (None, *PARTS):
+            raise ValueError(f"{self.name}: unknown part {self.part!r}")
         if not TABLE_NAME_RE.fullmatch(self.name):
             raise ValueError(f"bad table name {self.name!r}")
         cols = {c: Column.parse(s) for c, s in self.columns.items()}
