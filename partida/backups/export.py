@@ -1,0 +1,157 @@
+"""Writing a company to a ``.manager`` file: one consistent snapshot, streamed, never in memory.
+
+Rows are read with raw SQL from one read transaction, in key order (so an unchanged company
+gives the same bytes every time), converted to the archive's neutral form and streamed to the
+archive writer; attachment bytes are streamed from the store, each distinct file once.
+"""
+
+import datetime
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from django.db import connection
+from django.utils import timezone
+
+import partida
+from partida.archive.manifest import Company as ManifestCompany
+from partida.archive.manifest import Manifest, Parts
+from partida.archive.writer import ArchiveWriter, ProgressCallback, write_atomically
+from partida.attachments.store import open_blob
+from partida.backups.registry import ATTACHMENTS, EMAILS, HISTORY, Table, tables_for
+from partida.backups.schema import table_columns
+from partida.backups.snapshot import Snapshot, read_snapshot
+from partida.backups.values import reader_for
+from partida.books.models import Company
+
+EXTENSION = ".manager"
+# Characters no common file system accepts in a name, and control characters.
+UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+MAX_NAME_CHARACTERS = 120
+
+
+def safe_file_stem(name: str) -> str:
+    """A name that every file system can hold and that still reads like the original."""
+    stem = unicodedata.normalize("NFC", name)
+    stem = UNSAFE_IN_FILE_NAMES.sub("-", stem)
+    stem = re.sub(r"\s+", " ", stem).strip(" .-")
+    return stem[:MAX_NAME_CHARACTERS].rstrip(" .") or "Company"
+
+
+def default_backup_name(company_name: str, today: datetime.date | None = None) -> str:
+    """``<company name> (<YYYY-MM-DD>).manager``, today's local date."""
+    today = today or timezone.localdate()
+    return f"{safe_file_stem(company_name)} ({today.isoformat()}){EXTENSION}"
+
+
+def parts_from(attachments: bool = True, emails: bool = True, history: bool = True) -> set[str]:
+    chosen = {ATTACHMENTS: attachments, EMAILS: emails, HISTORY: history}
+    return {part for part, wanted in chosen.items() if wanted}
+
+
+def owner_column(table: Table) -> str:
+    return "id" if table.name == "company" else "company_id"
+
+
+def count_rows(snapshot: Snapshot, table: Table, company_id: str) -> int:
+    db_table = connection.ops.quote_name(table.model._meta.db_table)
+    sql = f"SELECT COUNT(*) FROM {db_table} WHERE {owner_column(table)} = {snapshot.placeholder}"
+    return snapshot.scalar(sql, [company_id])
+
+
+def table_rows(snapshot: Snapshot, table: Table, company_id: str) -> Iterator[tuple]:
+    columns = table_columns()[table.name]
+    quote = connection.ops.quote_name
+    select = ", ".join(quote(field.column) for field in columns.fields)
+    sql = (
+        f"SELECT {select} FROM {quote(table.model._meta.db_table)} "
+        f"WHERE {owner_column(table)} = {snapshot.placeholder} ORDER BY id"
+    )
+    readers = [reader_for(field, snapshot.vendor) for field in columns.fields]
+    pairs = list(enumerate(readers))
+    for raw in snapshot.rows(sql, [company_id]):
+        yield tuple(read(raw[index]) for index, read in pairs)
+
+
+def blob_list(snapshot: Snapshot, company_id: str, parts: set[str]) -> list[tuple[str, int]]:
+    """The distinct files the backup carries: attachments' and sent emails' files."""
+    p = snapshot.placeholder
+    selects = []
+    if ATTACHMENTS in parts:
+        selects.append(f"SELECT sha256, size FROM attachments_attachment WHERE company_id = {p}")
+    if EMAILS in parts:
+        selects.append(f"SELECT sha256, size FROM mail_emailattachment WHERE company_id = {p}")
+    if not selects:
+        return []
+    sql = f"SELECT DISTINCT sha256, size FROM ({' UNION '.join(selects)}) AS blobs ORDER BY sha256"
+    return list(snapshot.rows(sql, [company_id] * len(selects)))
+
+
+def company_key(company_id, vendor: str) -> str:
+    return company_id.hex if vendor == "sqlite" else str(company_id)
+
+
+def plan_backup(
+    snapshot: Snapshot, company: Company, parts: set[str]
+) -> tuple[Manifest, list[tuple[str, int]]]:
+    """The manifest (row counts of this snapshot) and the distinct files to carry."""
+    key = company_key(company.pk, snapshot.vendor)
+    counts = {table.name: count_rows(snapshot, table, key) for table in tables_for(parts)}
+    if counts["company"] != 1:
+        raise Company.DoesNotExist("The company was deleted before its backup could start.")
+    blobs = blob_list(snapshot, key, parts)
+    manifest = Manifest(
+        app_version=partida.__version__,
+        company=ManifestCompany(
+            id=company.pk, name=company.name, base_currency=company.base_currency
+        ),
+        tables=counts,
+        parts=Parts(
+            attachments=ATTACHMENTS in parts, emails=EMAILS in parts, history=HISTORY in parts
+        ),
+        attachment_count=len(blobs),
+        attachment_bytes=sum(size for _, size in blobs),
+    )
+    return manifest, blobs
+
+
+def fill_backup(
+    writer: ArchiveWriter,
+    snapshot: Snapshot,
+    company: Company,
+    parts: set[str],
+    blobs: list[tuple[str, int]],
+) -> None:
+    key = company_key(company.pk, snapshot.vendor)
+    for table in tables_for(parts):
+        columns = table_columns()[table.name].columns
+        writer.write_table(table.name, table_rows(snapshot, table, key), columns)
+    for sha256, size in blobs:
+        with open_blob(sha256) as blob:
+            writer.write_attachment(sha256, size, blob)
+
+
+def write_backup(
+    company: Company, fileobj, parts: set[str], progress: ProgressCallback | None = None
+) -> Manifest:
+    """Write the company, with the optional ``parts``, to ``fileobj`` as one snapshot."""
+    with read_snapshot() as snapshot:
+        manifest, blobs = plan_backup(snapshot, company, parts)
+        with ArchiveWriter(fileobj, manifest, progress=progress) as writer:
+            fill_backup(writer, snapshot, company, parts, blobs)
+    return manifest
+
+
+def backup_to_file(
+    company: Company,
+    path: str | os.PathLike,
+    parts: set[str],
+    progress: ProgressCallback | None = None,
+) -> Manifest:
+    """Write the backup to ``path`` atomically: the file appears only complete and verified."""
+    with read_snapshot() as snapshot:
+        manifest, blobs = plan_backup(snapshot, company, parts)
+        with write_atomically(path, manifest, progress=progress) as writer:
+            fill_backup(writer, snapshot, company, parts, blobs)
+    return manifest
