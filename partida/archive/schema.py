@@ -206,8 +206,8 @@ class Table:
     """One table: its name, columns (name -> type spec), key column, references, nullables.
 
     ``references`` maps a column to the table whose key it holds (or :data:`ATTACHMENTS`).
-    ``part`` is None (or ``"books"``) for tables always present, or ``"attachments"``/``"emails"``/``"history"``
-    for tables present exactly when that optional part is included.
+    ``part`` is None (or ``"books"``) for tables always present, or ``"attachments"``,
+    ``"emails"``, ``"history"`` for tables present exactly when that optional part is included.
     """
 
     name: str
