@@ -1,0 +1,88 @@
+"""A bad file is refused with one clear sentence, and nothing is left behind."""
+
+import os
+
+import pytest
+
+from partida.archive.errors import ArchiveError
+from partida.attachments.store import all_blob_names
+from partida.backups.export import backup_to_file, parts_from
+from partida.backups.importer import do_import_company
+from partida.books import models as m
+from partida.history.models import HistoryEntry
+
+
+def traces():
+    """What an import would leave behind: companies, rows, stored files."""
+    return (
+        m.Company.objects.count(),
+        m.LedgerEntry.objects.count(),
+        HistoryEntry.objects.count(),
+        sorted(all_blob_names()),
+    )
+
+
+@pytest.fixture
+def good_file(company, tmp_path):
+    path = tmp_path / "good.manager"
+    backup_to_file(company, path, parts_from())
+    return path
+
+
+def refuse(path):
+    before = traces()
+    with pytest.raises(ArchiveError) as caught:
+        do_import_company(path)
+    assert traces() == before
+    message = str(caught.value)
+    assert message.endswith(".") and "\n" not in message
+    return message
+
+
+def test_empty_file(db, tmp_path):
+    path = tmp_path / "empty.manager"
+    path.write_bytes(b"")
+    assert "empty" in refuse(path).lower()
+
+
+def test_not_a_backup(db, tmp_path):
+    path = tmp_path / "notes.manager"
+    path.write_text("Estas no son las cuentas que buscas.\n" * 100)
+    assert "not a Partida backup" in refuse(path)
+
+
+def test_truncated_file(good_file):
+    data = good_file.read_bytes()
+    for cut in (len(data) // 3, len(data) - 60, len(data) - 1):
+        good_file.write_bytes(data[:cut])
+        refuse(good_file)
+
+
+def test_any_single_changed_byte_is_caught(good_file):
+    data = good_file.read_bytes()
+    step = max(1, len(data) // 40)
+    for position in range(0, len(data), step):
+        changed = bytearray(data)
+        changed[position] ^= 0x01
+        good_file.write_bytes(bytes(changed))
+        refuse(good_file)
+
+
+def test_a_failure_while_writing_leaves_nothing_behind(good_file, monkeypatch):
+    """Mock of a full disk: storing the second attachment fails midway through the import."""
+    from partida.backups import importer
+
+    real_store = importer.store_blob_reporting
+    calls = []
+
+    def store_then_fail(member):
+        calls.append(member)
+        if len(calls) == 2:
+            raise OSError(28, os.strerror(28))
+        return real_store(member)
+
+    monkeypatch.setattr(importer, "store_blob_reporting", store_then_fail)
+    before = traces()
+    with pytest.raises(OSError):
+        do_import_company(good_file)
+    assert traces() == before
