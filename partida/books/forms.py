@@ -1,0 +1,420 @@
+"""The forms of the bookkeeping screens: companies, records, transaction lines, attachments."""
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partida.books import models as m
+
+# ISO 4217 currency codes in use (including a few funds and metals codes people may keep books in).
+ISO_4217 = frozenset(
+    """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN
+    BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP
+    ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK
+    JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK
+    MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN
+    PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB
+    TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XAG
+    XAU XCD XCG XDR XOF XPD XPF XPT XSU XUA YER ZAR ZMW ZWG ZWL
+    """.split()  # noqa: SIM905  (a block of codes is easier to check than a list)
+)
+
+
+def check_currency_code(value: str) -> str:
+    """The code in capitals, or a ValidationError that says what to type instead."""
+    code = (value or "").strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code) or code not in ISO_4217:
+        raise ValidationError(
+            _(
+                "“%(code)s” is not an ISO 4217 currency code. Enter three letters, "
+                "such as EUR, USD or GBP."
+            ),
+            code="currency",
+            params={"code": value},
+        )
+    return code
+
+
+class CompanyForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    base_currency = forms.CharField(
+        label=gettext_lazy("Base currency"),
+        max_length=3,
+        initial="EUR",
+        help_text=gettext_lazy("The three-letter ISO code of the currency the books are kept in."),
+        widget=forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"}),
+    )
+    chart_language = forms.ChoiceField(
+        label=gettext_lazy("Language of the chart of accounts"),
+        choices=[("es", gettext_lazy("Spanish")), ("en", gettext_lazy("English"))],
+        initial="es",
+        help_text=gettext_lazy("The default accounts are named in this language."),
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError(_("Enter a name for the company."), code="required")
+        return name
+
+    def clean_base_currency(self) -> str:
+        return check_currency_code(self.cleaned_data["base_currency"])
+
+
+class CompanyRenameForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError(_("Enter a name for the company."), code="required")
+        return name
+
+
+# --- Attachments -----------------------------------------------------------------------------
+
+
+def human_size(size: int) -> str:
+    """A file size for people: "31.2 MB", "25 MB", "800 KB", "120 bytes" (localized)."""
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            value = size / factor
+            places = 0 if value == int(value) else 1
+            return f"{number_format(round(value, places), places)} {unit}"
+    return _("%(size)s bytes") % {"size": size}
+
+
+def check_attachment_size(uploaded) -> None:
+    limit = settings.PARTIDA_MAX_ATTACHMENT_BYTES
+    if uploaded.size > limit:
+        raise ValidationError(
+            _(
+                "“%(name)s” is %(size)s; files up to %(limit)s can be attached. "
+                "Choose a smaller file."
+            ),
+            code="too_large",
+            params={
+                "name": uploaded.name,
+                "size": human_size(uploaded.size),
+                "limit": human_size(limit),
+            },
+        )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files; each one is checked against the attachment size limit."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        errors = []
+        cleaned = []
+        for uploaded in files:
+            cleaned.append(super().clean(uploaded, initial))
+            try:
+                check_attachment_size(uploaded)
+            except ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+# --- Records ---------------------------------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class CompanyRecordForm(forms.ModelForm):
+    """A record form whose choices of other records are limited to the same company."""
+
+    def __init__(self, *args, company: m.Company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = company
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset.model, "company_id"):
+                field.queryset = queryset.filter(company=company)
+            if isinstance(field.widget, forms.DateInput):
+                field.widget = DateInput()
+
+
+class AccountForm(CompanyRecordForm):
+    class Meta:
+        model = m.Account
+        fields = ["code", "name", "kind", "role"]
+        help_texts = {
+            "role": gettext_lazy(
+                "Only for the accounts the program posts to by itself; most accounts have none."
+            ),
+        }
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        taken = m.Account.objects.filter(company=self.company, code=code)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(
+                _("An account with code %(code)s already exists. Choose another code."),
+                code="unique",
+                params={"code": code},
+            )
+        return code
+
+    def clean_role(self) -> str:
+        role = self.cleaned_data["role"]
+        if role:
+            taken = m.Account.objects.filter(company=self.company, role=role)
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if role != m.AccountRole.BANK and taken.exists():
+                raise ValidationError(
+                    _(
+                        "Another account already has the role “%(role)s”. "
+                        "Leave the role empty, or change that account first."
+                    ),
+                    code="unique_role",
+                    params={"role": m.AccountRole(role).label},
+                )
+        return role
+
+
+class BankAccountForm(CompanyRecordForm):
+    class Meta:
+        model = m.BankAccount
+        fields = ["name", "kind", "number"]
+
+
+class CustomerForm(CompanyRecordForm):
+    class Meta:
+        model = m.Customer
+        fields = ["name", "email", "tax_id", "address"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+
+class SupplierForm(CustomerForm):
+    class Meta(CustomerForm.Meta):
+        model = m.Supplier
+
+
+class TransactionForm(CompanyRecordForm):
+    attachments = MultipleFileField(
+        label=gettext_lazy("Attachments"),
+        help_text=gettext_lazy("Scans, receipts or other documents. You can choose several."),
+    )
+
+
+class ReceiptForm(TransactionForm):
+    class Meta:
+        model = m.Receipt
+        fields = ["date", "reference", "bank_account", "customer", "description"]
+
+
+class PaymentForm(TransactionForm):
+    class Meta:
+        model = m.Payment
+        fields = ["date", "reference", "bank_account", "supplier", "description"]
+
+
+class SalesInvoiceForm(TransactionForm):
+    class Meta:
+        model = m.SalesInvoice
+        fields = ["date", "due_date", "reference", "customer", "description"]
+
+
+class PurchaseInvoiceForm(TransactionForm):
+    class Meta:
+        model = m.PurchaseInvoice
+        fields = ["date", "due_date", "reference", "supplier", "description"]
+
+
+class JournalEntryForm(TransactionForm):
+    class Meta:
+        model = m.JournalEntry
+        fields = ["date", "reference", "description"]
+
+
+RECORD_FORMS: dict[str, type[CompanyRecordForm]] = {
+    "account": AccountForm,
+    "bank_account": BankAccountForm,
+    "customer": CustomerForm,
+    "supplier": SupplierForm,
+    "receipt": ReceiptForm,
+    "payment": PaymentForm,
+    "sales_invoice": SalesInvoiceForm,
+    "purchase_invoice": PurchaseInvoiceForm,
+    "journal_entry": JournalEntryForm,
+}
+
+
+# --- Transaction lines -----------------------------------------------------------------------
+
+K = m.AccountKind
+ROLES_POSTED_BY_PROGRAM = (m.AccountRole.RECEIVABLE, m.AccountRole.PAYABLE)
+
+# Which kinds of account a line may use, the most likely first.
+LINE_ACCOUNT_KINDS: dict[str, tuple[str, ...]] = {
+    "receipt": (K.INCOME, K.ASSET, K.LIABILITY, K.EQUITY, K.EXPENSE),
+    "payment": (K.EXPENSE, K.LIABILITY, K.ASSET, K.EQUITY, K.INCOME),
+    "sales_invoice": (K.INCOME, K.LIABILITY),
+    "purchase_invoice": (K.EXPENSE, K.ASSET, K.LIABILITY),
+    "journal_entry": (K.ASSET, K.LIABILITY, K.EQUITY, K.INCOME, K.EXPENSE),
+}
+
+
+def line_accounts(company: m.Company, kind: str):
+    """The accounts a line of this kind of transaction may use."""
+    accounts = m.Account.objects.filter(company=company, kind__in=LINE_ACCOUNT_KINDS[kind])
+    if kind in ("sales_invoice", "purchase_invoice"):
+        accounts = accounts.exclude(role__in=ROLES_POSTED_BY_PROGRAM).exclude(
+            role=m.AccountRole.BANK
+        )
+    return accounts.order_by("code")
+
+
+def grouped_account_choices(accounts, kind: str) -> list:
+    """Select choices grouped by kind of account, in the order most likely for ``kind``."""
+    by_kind: dict[str, list] = {}
+    for account in accounts:
+        by_kind.setdefault(account.kind, []).append((str(account.pk), str(account)))
+    choices: list = [("", "---------")]
+    for account_kind in LINE_ACCOUNT_KINDS[kind]:
+        if by_kind.get(account_kind):
+            choices.append((K(account_kind).label, by_kind[account_kind]))
+    return choices
+
+
+class LineForm(forms.ModelForm):
+    def __init__(self, *args, accounts, account_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        account = self.fields["account"]
+        account.queryset = accounts
+        account.widget.choices = account_choices
+        self.fields["description"].widget.attrs["size"] = 24
+        for field in self.fields.values():
+            if isinstance(field, forms.DecimalField):
+                # A localized text input: in Spanish both "12,50" and "12.50" are understood.
+                field.localize = True
+                field.widget = forms.TextInput(
+                    attrs={"inputmode": "decimal", "class": "amount", "size": 10}
+                )
+                field.widget.is_localized = True
+
+
+class AmountLineForm(LineForm):
+    class Meta:
+        fields = ["account", "description", "amount"]
+
+
+class InvoiceLineForm(LineForm):
+    class Meta:
+        fields = ["account", "description", "quantity", "unit_price"]
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if quantity is not None and quantity <= 0:
+            raise ValidationError(_("Enter a quantity above zero."), code="quantity")
+        return quantity
+
+
+class JournalLineForm(LineForm):
+    class Meta:
+        fields = ["account", "description", "debit", "credit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("debit", "credit"):  # one of the two is left empty
+            self.fields[name].required = False
+            self.fields[name].initial = None
+            if self.initial.get(name) == 0:
+                self.initial[name] = None
+
+    def clean(self):
+        cleaned = super().clean()
+        debit = cleaned["debit"] = cleaned.get("debit") or m.ZERO
+        credit = cleaned["credit"] = cleaned.get("credit") or m.ZERO
+        if debit < 0 or credit < 0:
+            raise ValidationError(
+                _("Debits and credits are amounts above zero; put a refund on the other side."),
+                code="negative",
+            )
+        if debit and credit:
+            raise ValidationError(
+                _("A journal entry line has either a debit or a credit, not both."),
+                code="debit_and_credit",
+            )
+        return cleaned
+
+
+class LineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        if not self.filled_forms():
+            raise ValidationError(_("Add at least one line with an amount."), code="no_lines")
+
+    def filled_forms(self) -> list[forms.ModelForm]:
+        """The rows to keep: empty extra rows have no cleaned data; deleted rows are left out."""
+        return [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("account")
+        ]
+
+    def lines(self) -> list:
+        return [form.instance for form in self.filled_forms()]
+
+
+LINE_MODELS = {
+    "receipt": (m.Receipt, m.ReceiptLine, AmountLineForm),
+    "payment": (m.Payment, m.PaymentLine, AmountLineForm),
+    "sales_invoice": (m.SalesInvoice, m.SalesInvoiceLine, InvoiceLineForm),
+    "purchase_invoice": (m.PurchaseInvoice, m.PurchaseInvoiceLine, InvoiceLineForm),
+    "journal_entry": (m.JournalEntry, m.JournalEntryLine, JournalLineForm),
+}
+
+
+def line_formset(kind: str, company: m.Company, record, data=None):
+    """The lines of a transaction, with a few empty rows to fill in."""
+    parent, line_model, form = LINE_MODELS[kind]
+    formset_class = inlineformset_factory(
+        parent,
+        line_model,
+        form=form,
+        formset=LineFormSet,
+        fields=list(form.Meta.fields),  # the factory appends to the list it is given
+        extra=3 if record._state.adding else 1,
+        can_delete=True,
+    )
+    accounts = line_accounts(company, kind)
+    choices = grouped_account_choices(accounts, kind)
+    return formset_class(
+        data,
+        instance=record,
+        prefix="lines",
+        form_kwargs={"accounts": accounts, "account_choices": choices},
+    )
