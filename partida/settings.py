@@ -108,6 +108,7 @@ TIME_ZONE = os.environ.get("PARTIDA_TIME_ZONE", "UTC")
 
 STATIC_URL = "static/"
 STATIC_ROOT = PARTIDA_HOME / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # partida/static: the shared CSS and scripts
 MEDIA_ROOT = PARTIDA_HOME / "files"
 
 STORAGES = {
@@ -141,3 +142,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PARTIDA_LOG_LEVEL", "WARNING")},
 }
+
+# The largest backup file the Import company screen accepts.
+PARTIDA_MAX_IMPORT_BYTES = int(os.environ.get("PARTIDA_MAX_IMPORT_BYTES", 20 * 1024**3))
