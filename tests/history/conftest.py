@@ -1,0 +1,34 @@
+from decimal import Decimal
+
+import pytest
+
+from partida.books import actions
+from partida.books import models as m
+
+
+@pytest.fixture
+def company(db):
+    return actions.do_create_company("Ferretería Núñez", chart_language="es")
+
+
+@pytest.fixture
+def other_company(db):
+    return actions.do_create_company("Other Ltd", chart_language="en")
+
+
+def income_account(company):
+    return m.Account.objects.filter(company=company, kind=m.AccountKind.INCOME).order_by("code")[0]
+
+
+def save_invoice(company, customer, amounts, invoice=None):
+    invoice = invoice or m.SalesInvoice(customer=customer, reference="F-1")
+    lines = [
+        m.SalesInvoiceLine(
+            account=income_account(company),
+            description=f"line {n}",
+            quantity=Decimal("1"),
+            unit_price=Decimal(amount),
+        )
+        for n, amount in enumerate(amounts, 1)
+    ]
+    return actions.do_save_transaction(company, invoice, lines)
