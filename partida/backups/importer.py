@@ -83,6 +83,33 @@ def random_offset(largest_key: int) -> int:
     return 1 + secrets.randbelow(room)
 
 
+def json_columns(table: str) -> list[str]:
+    from partida.backups.schema import column_type
+
+    columns = table_columns()[table]
+    return [field.attname for field in columns.fields if column_type(field) == "json"]
+
+
+def shift_keys_in(value: Any, offset: int) -> Any:
+    """Rename the keys a history snapshot holds: values of ``id`` and ``*_id`` fields."""
+    if isinstance(value, list):
+        return [shift_keys_in(item, offset) for item in value]
+    if not isinstance(value, dict):
+        return value
+    shifted = {}
+    for name, item in value.items():
+        if (name == "id" or name.endswith("_id")) and isinstance(item, str):
+            try:
+                key = uuid.UUID(item)
+            except ValueError:
+                pass
+            else:
+                if str(key) == item and key.int + offset < KEY_SPACE:
+                    item = str(uuid.UUID(int=key.int + offset))
+        shifted[name] = shift_keys_in(item, offset)
+    return shifted
+
+
 def insert_sql(table: str) -> tuple[str, list]:
     columns = table_columns()[table]
     model = columns.table.model
@@ -98,17 +125,23 @@ def prepared_rows(
 ) -> Iterator[tuple]:
     columns = table_columns()[table]
     names = columns.columns
-    shifted = set(uuid_columns(table))
+    keys, documents = set(uuid_columns(table)), set(json_columns(table))
     _sql, writers = insert_sql(table)
-    plan = [(name, name in shifted, write) for name, write in zip(names, writers, strict=True)]
+    plan = [
+        (name, name in keys, name in documents, write)
+        for name, write in zip(names, writers, strict=True)
+    ]
     for row in rows:
         if new_name is not None and table == "company":
             row["name"] = new_name
         values = []
-        for name, shift, write in plan:
+        for name, is_key, is_document, write in plan:
             value = row[name]
-            if shift and value is not None:
-                value = uuid.UUID(int=value.int + offset)
+            if value is not None:
+                if is_key:
+                    value = uuid.UUID(int=value.int + offset)
+                elif is_document:
+                    value = shift_keys_in(value, offset)
             values.append(write(value))
         yield tuple(values)
 

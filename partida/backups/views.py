@@ -1,0 +1,174 @@
+"""The Backup dialog, Import company, and the progress of both. Thin: the work is in jobs."""
+
+import shutil
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from partida.archive.errors import ArchiveError
+from partida.backups import jobs
+from partida.backups.export import default_backup_name
+from partida.backups.forms import BackupForm, ConfirmImportForm, ImportForm
+from partida.backups.importer import open_backup
+from partida.backups.messages import archive_error_message
+from partida.backups.models import Job
+from partida.backups.preview import describe
+from partida.books.views import company_context, get_company
+
+
+@require_http_methods(["GET", "POST"])
+def backup(request: HttpRequest, company_id) -> HttpResponse:
+    company = get_company(company_id)
+    if request.method == "POST":
+        form = BackupForm(request.POST)
+        if form.is_valid():
+            parts = [p for p in ("attachments", "emails", "history") if form.cleaned_data[p]]
+            job = Job.objects.create(
+                kind=Job.Kind.BACKUP,
+                company_id=company.pk,
+                file_name=form.cleaned_data["file_name"],
+                options={"parts": parts},
+            )
+            jobs.start(job)
+            return redirect("backups:job", job_id=job.pk)
+    else:
+        form = BackupForm(initial={"file_name": default_backup_name(company.name)})
+    return render(request, "backups/backup.html", company_context(company, "summary", form=form))
+
+
+def job_for(job_id) -> Job:
+    return get_object_or_404(Job, pk=job_id)
+
+
+def job_state(job: Job) -> dict:
+    state = {
+        "state": job.state,
+        "percent": job.percent,
+        "error": job.error,
+        "kind": job.kind,
+    }
+    if job.state == Job.State.DONE and job.kind == Job.Kind.BACKUP:
+        state["download_url"] = reverse("backups:download", kwargs={"job_id": job.pk})
+    if job.state == Job.State.DONE and job.kind == Job.Kind.IMPORT:
+        state["company_url"] = reverse("books:summary", kwargs={"company_id": job.company_id})
+    return state
+
+
+@require_GET
+def job(request: HttpRequest, job_id) -> HttpResponse:
+    job = job_for(job_id)
+    if request.GET.get("format") == "json":
+        return JsonResponse(job_state(job))
+    context = {"job": job, "job_state": job_state(job), "base_template": "base.html"}
+    if job.kind == Job.Kind.BACKUP:
+        context |= company_context(get_company(job.company_id), "summary")
+        context["base_template"] = "company_base.html"
+    return render(request, "backups/job.html", context)
+
+
+@require_GET
+def download(request: HttpRequest, job_id) -> FileResponse:
+    job = job_for(job_id)
+    if job.kind != Job.Kind.BACKUP or job.state != Job.State.DONE or not Path(job.path).exists():
+        raise Http404(_("This backup is no longer available: make a new one."))
+    return FileResponse(
+        open(job.path, "rb"),
+        as_attachment=True,
+        filename=job.file_name,
+        content_type="application/octet-stream",
+    )
+
+
+def too_large(request: HttpRequest) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > settings.PARTIDA_MAX_IMPORT_BYTES + 64 * 1024
+
+
+@require_http_methods(["GET", "POST"])
+def import_company(request: HttpRequest) -> HttpResponse:
+    """Choose a file; it is checked and described before anything is written."""
+    if request.method == "POST" and too_large(request):
+        form = ImportForm()
+        form.add_error(
+            None,
+            _("This file is larger than %(limit)s, the most that can be imported here.")
+            % {"limit": filesizeformat(settings.PARTIDA_MAX_IMPORT_BYTES)},
+        )
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            job = keep_upload(form.cleaned_data["file"])
+            try:
+                open_backup(job.path).manifest  # noqa: B018 (reads only the first member)
+            except ArchiveError as error:
+                discard(job)
+                form.add_error("file", archive_error_message(error))
+            else:
+                return redirect("backups:import_preview", job_id=job.pk)
+    else:
+        form = ImportForm()
+    return render(request, "backups/import.html", {"form": form})
+
+
+def keep_upload(upload) -> Job:
+    """Keep the uploaded file in the data folder until the import runs or is cancelled."""
+    path = jobs.work_folder("imports") / f"{uuid.uuid4()}.manager"
+    with open(path, "wb") as target:
+        if hasattr(upload, "temporary_file_path"):
+            with open(upload.temporary_file_path(), "rb") as source:
+                shutil.copyfileobj(source, target, 1024 * 1024)
+        else:
+            for chunk in upload.chunks(1024 * 1024):
+                target.write(chunk)
+    return Job.objects.create(
+        kind=Job.Kind.IMPORT, file_name=Path(upload.name).name[:255], path=str(path)
+    )
+
+
+def discard(job: Job) -> None:
+    Path(job.path).unlink(missing_ok=True)
+    job.delete()
+
+
+@require_http_methods(["GET", "POST"])
+def import_preview(request: HttpRequest, job_id) -> HttpResponse:
+    job = get_object_or_404(Job, pk=job_id, kind=Job.Kind.IMPORT, state=Job.State.WAITING)
+    try:
+        manifest = open_backup(job.path).manifest
+    except (ArchiveError, FileNotFoundError) as error:
+        discard(job)
+        message = (
+            archive_error_message(error)
+            if isinstance(error, ArchiveError)
+            else _("The uploaded file is no longer here: choose it again.")
+        )
+        messages.error(request, message)
+        return redirect("backups:import")
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            discard(job)
+            return redirect("books:companies")
+        form = ConfirmImportForm(request.POST)
+        if form.is_valid():
+            job.options = {"new_name": form.cleaned_data["new_name"]}
+            job.save(update_fields=["options"])
+            jobs.start(job)
+            return redirect("backups:job", job_id=job.pk)
+    else:
+        form = ConfirmImportForm(initial={"new_name": manifest.company.name})
+    return render(
+        request,
+        "backups/import_preview.html",
+        {"job": job, "form": form, "preview": describe(manifest)},
+    )
