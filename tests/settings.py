@@ -22,3 +22,7 @@ from partida.settings import *  # noqa: E402, F403
 
 # Hashing with argon2 at full strength makes every sign-in in a test take a moment.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Jobs run within the request in tests, so the test client sees them finished; the browser
+# tests turn threads back on to show the progress screen.
+PARTIDA_JOBS_IN_THREADS = False

@@ -35,8 +35,9 @@ def safe_file_stem(name: str) -> str:
     """A name that every file system can hold and that still reads like the original."""
     stem = unicodedata.normalize("NFC", name)
     stem = UNSAFE_IN_FILE_NAMES.sub("-", stem)
-    stem = re.sub(r"\s+", " ", stem).strip(" .-")
-    return stem[:MAX_NAME_CHARACTERS].rstrip(" .") or "Company"
+    # A leading dot would hide the file; the date always follows, so a trailing dot is fine.
+    stem = re.sub(r"\s+", " ", stem).strip().lstrip(".-").strip()
+    return stem[:MAX_NAME_CHARACTERS].strip() or "Company"
 
 
 def default_backup_name(company_name: str, today: datetime.date | None = None) -> str:

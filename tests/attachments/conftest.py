@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from partida.books import actions
 from partida.books import models as m
@@ -42,3 +43,10 @@ def make_receipt(company, amount="10.00"):
 @pytest.fixture
 def receipt(company):
     return make_receipt(company)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages checked outside a request are read in English (the source language)."""
+    with translation.override("en"):
+        yield

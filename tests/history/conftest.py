@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from partida.books import actions
 from partida.books import models as m
@@ -32,3 +33,10 @@ def save_invoice(company, customer, amounts, invoice=None):
         for n, amount in enumerate(amounts, 1)
     ]
     return actions.do_save_transaction(company, invoice, lines)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages checked outside a request are read in English (the source language)."""
+    with translation.override("en"):
+        yield

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.utils import translation
 
 from partida.books import actions
 from partida.books import models as m
@@ -112,3 +113,10 @@ def make_invoice(company, email="ana@example.com"):
 @pytest.fixture
 def invoice(company):
     return make_invoice(company)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages checked outside a request are read in English (the source language)."""
+    with translation.override("en"):
+        yield
