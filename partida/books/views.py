@@ -372,10 +372,7 @@ def record_form(request: HttpRequest, company: m.Company, kind: str, record) -> 
                     record._state.adding = True
                 show_error(form, error)
             else:
-                messages.success(
-                    request,
-                    _("%(kind)s saved.") % {"kind": capfirst(record._meta.verbose_name)},
-                )
+                messages.success(request, _("Saved."))
                 return redirect("books:record_list", company_id=company.pk, kind=kind)
     context = company_context(
         company,
@@ -404,9 +401,7 @@ def record_delete(request: HttpRequest, company_id, kind: str, pk) -> HttpRespon
         except ValidationError as problem:
             error = " ".join(problem.messages)
         else:
-            messages.success(
-                request, _("%(kind)s deleted.") % {"kind": capfirst(record._meta.verbose_name)}
-            )
+            messages.success(request, _("Deleted."))
             return redirect("books:record_list", company_id=company.pk, kind=kind)
     context = company_context(company, kind, record=record, error=error, **kind_names(kind))
     return render(
