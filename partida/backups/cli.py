@@ -1,0 +1,178 @@
+"""``partida backup``, ``inspect``, ``verify`` and ``import``: the backup engine for scripts."""
+
+import argparse
+import os
+from pathlib import Path
+
+from django.utils.translation import gettext, gettext_lazy
+
+from partida.archive.errors import ArchiveError
+from partida.archive.writer import Progress
+from partida.backups.export import EXTENSION, backup_to_file, default_backup_name, parts_from
+from partida.backups.importer import do_import_company, open_backup
+from partida.backups.messages import archive_error_message
+from partida.backups.preview import describe_json
+from partida.cli import CliError, ProgressLine, find_company, print_json, print_table, subcommand
+
+
+def progress_printer(stage: str):
+    """Progress in bytes: written rows and files when backing up, file bytes read otherwise."""
+    line = ProgressLine()
+
+    def report(progress: Progress) -> None:
+        line(stage, progress.bytes_done, progress.bytes_total)
+
+    return report
+
+
+def archive_failure(error: ArchiveError) -> CliError:
+    return CliError(archive_error_message(error))
+
+
+def add_backup_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("company", help=gettext("The company's name or key."))
+    parser.add_argument(
+        "-o",
+        "--output",
+        help=gettext("The file or folder to write (default: “<company> (<date>).manager” here)."),
+    )
+    parser.add_argument(
+        "--no-attachments", action="store_true", help=gettext("Leave out attachments.")
+    )
+    parser.add_argument("--no-emails", action="store_true", help=gettext("Leave out emails."))
+    parser.add_argument("--no-history", action="store_true", help=gettext("Leave out the history."))
+
+
+def output_path(company, output: str | None) -> Path:
+    if output is None:
+        return Path.cwd() / default_backup_name(company.name)
+    path = Path(output).expanduser()
+    if path.is_dir():
+        return path / default_backup_name(company.name)
+    if not path.parent.is_dir():
+        raise CliError(
+            gettext("The folder %(folder)s does not exist: create it or choose another.")
+            % {"folder": path.parent}
+        )
+    return path
+
+
+@subcommand("backup", gettext_lazy("Back up a company to a .manager file."), add_backup_arguments)
+def backup(args: argparse.Namespace) -> int:
+    company = find_company(args.company)
+    path = output_path(company, args.output)
+    parts = parts_from(
+        attachments=not args.no_attachments, emails=not args.no_emails, history=not args.no_history
+    )
+    try:
+        backup_to_file(company, path, parts, progress=progress_printer(gettext("Writing")))
+    except ArchiveError as error:
+        raise archive_failure(error) from None
+    except OSError as error:
+        raise CliError(
+            gettext("The backup could not be written to %(path)s (%(error)s): nothing was kept.")
+            % {"path": path, "error": error.strerror or error}
+        ) from None
+    print(path)
+    return 0
+
+
+def add_file_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help=gettext("A .manager backup file."))
+
+
+def existing_file(text: str) -> Path:
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise CliError(gettext("There is no file %(path)s.") % {"path": path})
+    if not os.access(path, os.R_OK):
+        raise CliError(
+            gettext("The file %(path)s cannot be read: check its permissions.") % {"path": path}
+        )
+    return path
+
+
+def add_inspect_arguments(parser: argparse.ArgumentParser) -> None:
+    add_file_argument(parser)
+    parser.add_argument("--json", action="store_true", help=gettext("Print JSON."))
+
+
+@subcommand(
+    "inspect",
+    gettext_lazy("Show what a backup holds, without importing it."),
+    add_inspect_arguments,
+)
+def inspect(args: argparse.Namespace) -> int:
+    path = existing_file(args.file)
+    try:
+        manifest = open_backup(path).manifest
+    except ArchiveError as error:
+        raise archive_failure(error) from None
+    description = describe_json(manifest)
+    if args.json:
+        print_json(description)
+        return 0
+    yes, no = gettext("yes"), gettext("no")
+    print_table(
+        [
+            [gettext("Company"), f"{manifest.company.name} ({manifest.company.base_currency})"],
+            [gettext("Made"), description["created_at"]],
+            [gettext("By"), f"Partida {manifest.app_version}, format {manifest.format_version}"],
+        ]
+        + [
+            [gettext(part.capitalize()), yes if included else no]
+            for part, included in description["parts"].items()
+        ]
+    )
+    print()
+    rows = [[name, f"{count:,}"] for name, count in manifest.tables.items()]
+    rows.append(
+        [gettext("files"), f"{manifest.attachment_count:,} ({manifest.attachment_bytes:,} bytes)"]
+    )
+    print_table(rows, right={1})
+    return 0
+
+
+@subcommand(
+    "verify",
+    gettext_lazy("Read a whole backup and check every checksum; exit status 0 only if intact."),
+    add_file_argument,
+)
+def verify(args: argparse.Namespace) -> int:
+    path = existing_file(args.file)
+    try:
+        manifest = open_backup(path, progress=progress_printer(gettext("Checking"))).verify()
+    except ArchiveError as error:
+        raise archive_failure(error) from None
+    print(
+        gettext("%(file)s is intact: a complete backup of “%(company)s”.")
+        % {"file": path.name, "company": manifest.company.name}
+    )
+    return 0
+
+
+def add_import_arguments(parser: argparse.ArgumentParser) -> None:
+    add_file_argument(parser)
+    parser.add_argument("--name", help=gettext("The new company's name (default: the backup's)."))
+
+
+@subcommand(
+    "import",
+    gettext_lazy("Restore a backup as a new company (existing companies are never touched)."),
+    add_import_arguments,
+)
+def import_(args: argparse.Namespace) -> int:
+    path = existing_file(args.file)
+    if args.name is not None and not args.name.strip():
+        raise CliError(gettext("The new company's name cannot be empty."))
+    try:
+        company = do_import_company(
+            path, new_name=args.name, progress=progress_printer(gettext("Importing"))
+        )
+    except ArchiveError as error:
+        raise archive_failure(error) from None
+    print(company.name)
+    return 0
+
+
+__all__ = ["EXTENSION"]
