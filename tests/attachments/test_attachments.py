@@ -248,3 +248,12 @@ def test_panel_lists_files_with_download_links_sizes_and_remove_buttons(rf, comp
     assert reverse("attachments:delete", args=[company.pk, a.pk]) in html
     assert "factura.pdf" in html
     assert "3,1" in html or "3.1" in html  # 3200 bytes: 3.1 KB
+
+
+def test_the_transaction_page_shows_its_attachments(client, company, receipt):
+    a = do_attach(company, "receipt", receipt.pk, upload())
+    page = client.get(reverse("books:record_edit", args=[company.pk, "receipt", receipt.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("attachments:download", args=[company.pk, a.pk]) in html
+    assert reverse("attachments:delete", args=[company.pk, a.pk]) in html
