@@ -12,15 +12,15 @@ from partida.backups.export import EXTENSION, backup_to_file, default_backup_nam
 from partida.backups.importer import do_import_company, open_backup
 from partida.backups.messages import archive_error_message
 from partida.backups.preview import describe_json
+from partida.backups.progress import work
 from partida.cli import CliError, ProgressLine, find_company, print_json, print_table, subcommand
 
 
 def progress_printer(stage: str):
-    """Progress in bytes: written rows and files when backing up, file bytes read otherwise."""
     line = ProgressLine()
 
     def report(progress: Progress) -> None:
-        line(stage, progress.bytes_done, progress.bytes_total)
+        line(stage, *work(progress))
 
     return report
 

@@ -22,10 +22,10 @@ from partida.backups.export import backup_to_file
 from partida.backups.importer import do_import_company
 from partida.backups.messages import archive_error_message
 from partida.backups.models import Job
+from partida.backups.progress import work
 from partida.books.models import Company
 
 log = logging.getLogger(__name__)
-ROW_WEIGHT = 200  # bytes a row is worth, to weigh rows against attachment bytes in progress
 REPORT_EVERY_SECONDS = 0.3
 KEEP_FINISHED_FILES = timedelta(days=1)
 
@@ -44,8 +44,7 @@ def progress_recorder(job: Job) -> Callable[[Progress], None]:
         if now - last[0] < REPORT_EVERY_SECONDS:
             return
         last[0] = now
-        done = progress.rows_done * ROW_WEIGHT + progress.bytes_done
-        total = progress.rows_total * ROW_WEIGHT + progress.bytes_total
+        done, total = work(progress)
         Job.objects.filter(pk=job.pk).update(done=done, total=total)
 
     return record
