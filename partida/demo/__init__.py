@@ -1,0 +1,1 @@
+"""Demo companies for trying Partida and for measuring it: see ``partida.demo.generate``."""
