@@ -21,13 +21,15 @@ from partida.books.signals import company_deleted, record_changed
 from partida.books.snapshot import snapshot
 
 
-def send_changed(company: m.Company, action: str, instance: models.Model, before, after) -> None:
+def send_changed(
+    company: m.Company, action: str, instance: models.Model, before, after, record_id=None
+) -> None:
     record_changed.send(
         sender=type(instance),
         company=company,
         action=action,
         kind=kind_of(instance),
-        record_id=instance.pk,
+        record_id=record_id or instance.pk,
         before=before,
         after=after,
     )
@@ -156,6 +158,7 @@ def do_delete_record(company: m.Company, record: models.Model) -> None:
     """Delete any company record; a transaction takes its lines and ledger entries with it."""
     check_can_delete(record)
     before = snapshot(record)
+    record_id = record.pk  # Django clears the key on delete
     if kind_of(record) in TRANSACTION_KINDS:
         unpost(record)
     if isinstance(record, m.BankAccount):
@@ -170,7 +173,7 @@ def do_delete_record(company: m.Company, record: models.Model) -> None:
                 _("This record is used by other records. Delete those first."),
                 code="protected",
             ) from error
-    send_changed(company, "delete", record, before, None)
+    send_changed(company, "delete", record, before, None, record_id=record_id)
 
 
 def line_totals(transaction_record, lines: Sequence[models.Model]) -> tuple[Decimal, Decimal]:
