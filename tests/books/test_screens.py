@@ -570,3 +570,50 @@ def test_changes_need_the_csrf_token(company):
     )
     assert response.status_code == 302
     assert m.Company.objects.count() == 2
+
+
+# --- Places left for the other screens ---------------------------------------------------------
+
+
+def test_backup_import_send_and_attachments_have_their_places(client, company):
+    summary = client.get(url("summary", company)).content.decode()
+    actions_block = summary.split('class="tab-actions"', 1)[1].split("</div>", 1)[0]
+    assert f'href="{reverse("backups:backup", kwargs={"company_id": company.pk})}"' in actions_block
+    assert "Backup" in actions_block
+
+    companies = client.get(reverse("books:companies")).content.decode()
+    assert f'href="{reverse("backups:import")}"' in companies
+    assert "Import company" in companies
+
+    customer = m.Customer.objects.create(company=company, name="Ana")
+    invoice = actions.do_save_transaction(
+        company,
+        m.SalesInvoice(customer=customer),
+        [m.SalesInvoiceLine(account=account(company, "4000"), unit_price=Decimal("10"))],
+    )
+    edit = client.get(url("record_edit", company, kind="sales_invoice", pk=invoice.pk))
+    page = edit.content.decode()
+    send = reverse("mail:send_invoice", kwargs={"company_id": company.pk, "pk": invoice.pk})
+    assert f'href="{send}"' in page and "Send by email" in page
+    assert edit.context["attachments_panel"] == "attachments/_panel.html"
+    assert 'class="attachments-panel"' in page
+
+
+def test_a_tab_whose_screen_is_not_installed_is_left_out(company, monkeypatch):
+    from partida.books import tabs
+
+    monkeypatch.setattr(tabs, "TABS", [*tabs.TABS, ("reports", "Reports", "reports:list", None)])
+    keys = [tab["key"] for tab in tabs.company_tabs(company)]
+    assert "reports" not in keys
+    assert keys[:2] == ["summary", "bank_account"]
+
+
+def test_deleting_a_company_with_transactions(client, company):
+    assert (
+        client.post(url("record_add", company, kind="receipt"), receipt_data(company)).status_code
+        == 302
+    )
+    response = client.post(url("company_delete", company))
+    assert response.status_code == 302
+    assert not m.Company.objects.filter(pk=company.pk).exists()
+    assert not m.Receipt.objects.exists() and not m.LedgerEntry.objects.exists()
