@@ -33,6 +33,7 @@ from partida.books.tabs import company_tabs
 PAGE_SIZE = 50
 AMOUNT_FIELDS = ("amount", "quantity", "unit_price", "debit", "credit")
 ATTACHMENTS_PANEL = "attachments/_panel.html"
+BACKUP_DIALOG = "backups/_backup_dialog.html"
 
 
 def get_company(company_id) -> m.Company:
@@ -56,6 +57,15 @@ def show_error(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def optional_template(name: str) -> str | None:
+    """``name`` if another app provides that template (a panel, a dialog), else None."""
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return None
+    return name
 
 
 # --- Companies -------------------------------------------------------------------------------
@@ -160,6 +170,7 @@ def summary(request: HttpRequest, company_id) -> HttpResponse:
         date_from=date_from,
         date_to=date_to,
         problems=problems,
+        backup_dialog=optional_template(BACKUP_DIALOG),
     )
     return render(request, "books/summary.html", context)
 
@@ -340,15 +351,6 @@ def save_record(company: m.Company, kind: str, form, formset) -> None:
             actions.do_save_record(company, form.instance)
 
 
-def attachments_panel() -> str | None:
-    """The attachments app's panel for the edit page, when that app provides one."""
-    try:
-        get_template(ATTACHMENTS_PANEL)
-    except TemplateDoesNotExist:
-        return None
-    return ATTACHMENTS_PANEL
-
-
 def record_form(request: HttpRequest, company: m.Company, kind: str, record) -> HttpResponse:
     creating = record._state.adding
     posted = request.method == "POST"
@@ -382,7 +384,9 @@ def record_form(request: HttpRequest, company: m.Company, kind: str, record) -> 
         record=record,
         creating=creating,
         amount_fields=AMOUNT_FIELDS,
-        attachments_panel=None if creating or formset is None else attachments_panel(),
+        attachments_panel=None
+        if creating or formset is None
+        else optional_template(ATTACHMENTS_PANEL),
         **kind_names(kind),
     )
     return render(request, "books/record_form.html", context, status=400 if posted else 200)
