@@ -21,6 +21,10 @@ MESSAGES: Final[dict[str, str]] = {
         "This file is not a Partida backup (.manager): choose a file made by Partida's Backup "
         "button."
     ),
+    "empty": (
+        "This file is empty (0 bytes), probably because a copy or download did not finish: "
+        "copy the backup again from where it was made."
+    ),
     "encrypted": (
         "This backup is encrypted: enter its passphrase to decrypt it before importing it."
     ),
@@ -94,6 +98,12 @@ class NotABackup(ArchiveError):
     """The file is not a ``.manager`` file at all (empty, not zstd, not tar, wrong manifest)."""
 
     code = "not_a_backup"
+
+
+class EmptyFile(NotABackup):
+    """The file has no bytes at all."""
+
+    code = "empty"
 
 
 class Encrypted(ArchiveError):
@@ -174,6 +184,7 @@ class BackupFailed(ArchiveError):
 #: Every error class, for documentation and translation tooling.
 ERROR_CLASSES: Final[tuple[type[ArchiveError], ...]] = (
     NotABackup,
+    EmptyFile,
     Encrypted,
     Truncated,
     Corrupted,

@@ -176,8 +176,9 @@ def _validate(d: dict[str, Any]) -> Manifest:
     size = get(att, "bytes", int, "attachments.")
     if count < 0 or size < 0 or (count == 0 and size != 0):
         raise _bad("attachments count/bytes")
-    if not flags[0] and count:
-        raise _bad("attachments listed but the attachments part is excluded")
+    if not (flags[0] or flags[1]) and count:
+        # Files travel with attachments and with emails (what was sent); with neither, none.
+        raise _bad("files listed but neither attachments nor emails are included")
     return Manifest(
         app_version=app_version,
         company=Company(company_id, name, currency),

@@ -32,6 +32,7 @@ import zstandard
 from .errors import (
     ArchiveError,
     Corrupted,
+    EmptyFile,
     Encrypted,
     InvalidData,
     LimitExceeded,
@@ -429,7 +430,7 @@ class _Pass:
         self.src = _Source(f)
         head = self.src.head(64)
         if not head:
-            raise NotABackup("empty file")
+            raise EmptyFile("empty file")
         if head.startswith(AGE_MAGICS):
             raise Encrypted("age-encrypted")
         if not head.startswith(ZSTD_MAGIC):

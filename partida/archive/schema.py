@@ -208,6 +208,10 @@ def _sha256(v: Any) -> str:
     return v
 
 
+def _ignore(_value: Any) -> None:
+    return None
+
+
 def _json(v: Any) -> Any:
     return v
 
@@ -333,9 +337,13 @@ class Validator:
             for c, col in t.columns.items()
         ]
         key = t.key
-        # Key sets hold the file's raw values (canonical strings / ints): cheap to hash.
+        # Rows come in ascending key order, so a duplicate key shows as a key not above the
+        # previous one: no set is needed for that. Only tables whose keys other rows refer to
+        # keep their keys (the file's raw canonical strings, cheap to hash).
+        keep_keys = table in self.schema.referenced
         seen: set[Any] = set()
-        seen_add = seen.add
+        seen_add = seen.add if keep_keys else _ignore
+        previous: Any = None
         ref_checks: list[tuple[str, set[Any] | None, bool]] = []
         for col, target in t.references.items():
             if target == ATTACHMENTS:
@@ -365,8 +373,10 @@ class Validator:
                 raise
             if key is not None:
                 k = row[key]
-                if k in seen:
-                    raise _invalid(f"{where_file}, line {line}", f"duplicate key {k}")
+                if previous is not None and not k > previous:
+                    why = "duplicate key" if k == previous else "key out of ascending order"
+                    raise _invalid(f"{where_file}, line {line}", f"{why} {k}")
+                previous = k
                 seen_add(k)
             for col, keyset, is_self in ref_checks:
                 v = row[col]

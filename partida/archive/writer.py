@@ -373,6 +373,12 @@ class ArchiveWriter:
             self._state = "failed"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _fsync_dir(folder: str) -> None:
     with suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
@@ -406,6 +412,8 @@ def write_atomically(
     folder, base = os.path.split(final)
     fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".partial", dir=folder)
     try:
+        # mkstemp makes the file private; a backup gets the permissions any new file would.
+        os.chmod(tmp, 0o666 & ~_umask())
         with open(fd, "wb", buffering=CHUNK) as f:
             writer = ArchiveWriter(f, manifest, level=level, threads=threads, progress=progress)
             with writer:

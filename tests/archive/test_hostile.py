@@ -50,8 +50,8 @@ def test_a_forged_but_well_formed_file_is_accepted() -> None:
 
 def test_empty_file() -> None:
     err = refuse(b"", NotABackup)
-    assert err.code == "not_a_backup"
-    assert "Backup button" in str(err)
+    assert err.code == "empty"
+    assert "empty" in str(err) and "copy the backup again" in str(err)
 
 
 @pytest.mark.parametrize(
@@ -293,9 +293,10 @@ def test_attachments_not_matching_the_manifest_totals() -> None:
         refuse(forge([("manifest.json", m), ("data/customers.jsonl", GOOD_ROWS), att]), InvalidData)
 
 
-def test_attachments_when_the_part_is_excluded() -> None:
+def test_files_when_neither_attachments_nor_emails_are_included() -> None:
+    """Files travel with attachments and with emails; with neither part there are none."""
     m = manifest_bytes(
-        parts={"attachments": False, "emails": True, "history": True},
+        parts={"attachments": False, "emails": False, "history": True},
         attachments={"count": 1, "bytes": 3},
     )
     att = ("attachments/" + sha(b"abc"), b"abc")

@@ -67,8 +67,9 @@ def good() -> dict[str, list[dict[str, Any]]]:
     return {
         "company": [{"id": uid(1), "name": "Acme"}],
         "accounts": [
-            {"id": uid(12), "company_id": uid(1), "parent_id": uid(11), "code": "4000"},
-            {"id": uid(11), "company_id": uid(1), "parent_id": None, "code": "1000"},
+            # Keys ascend; the first row refers forward to its parent, the second row.
+            {"id": uid(11), "company_id": uid(1), "parent_id": uid(12), "code": "4000"},
+            {"id": uid(12), "company_id": uid(1), "parent_id": None, "code": "1000"},
         ],
         "invoices": [
             {
@@ -171,9 +172,19 @@ def test_missing_column() -> None:
 
 def test_duplicate_keys() -> None:
     t = good()
-    t["accounts"][1]["id"] = uid(12)
-    with pytest.raises(InvalidData, match="line 2"):
+    t["accounts"][1]["id"] = uid(11)
+    with pytest.raises(InvalidData, match="line 2") as caught:
         read(backup(t))
+    assert "duplicate key" in caught.value.detail
+
+
+def test_keys_out_of_order() -> None:
+    """Rows are written in ascending key order; a file that is not was not made by Partida."""
+    t = good()
+    t["accounts"].reverse()
+    with pytest.raises(InvalidData, match="line 2") as caught:
+        read(backup(t))
+    assert "ascending" in caught.value.detail
 
 
 def test_reference_to_an_attachment_not_in_the_file() -> None:

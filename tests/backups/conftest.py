@@ -42,8 +42,14 @@ def make_company(name: str = "Ferretería Núñez, S.L.") -> m.Company:
     invoice = actions.do_save_transaction(
         company,
         m.SalesInvoice(customer=ana, reference="F-0001", due_date=timezone.localdate()),
-        [m.SalesInvoiceLine(account=account["4000"], quantity=Decimal("2.5"),
-                            unit_price=Decimal("40.0000"), description="Tornillos")],
+        [
+            m.SalesInvoiceLine(
+                account=account["4000"],
+                quantity=Decimal("2.5"),
+                unit_price=Decimal("40.0000"),
+                description="Tornillos",
+            )
+        ],
     )
     actions.do_save_transaction(
         company,
@@ -59,19 +65,30 @@ def make_company(name: str = "Ferretería Núñez, S.L.") -> m.Company:
         ],
     )
     actions.do_save_record(company, m.Customer(name="Cliente borrado"))
-    actions.do_delete_record(company, m.Customer.objects.get(company=company, name="Cliente borrado"))
+    actions.do_delete_record(
+        company, m.Customer.objects.get(company=company, name="Cliente borrado")
+    )
     do_attach(company, "receipt", receipt.pk, SimpleUploadedFile("recibo.pdf", PDF))
     do_attach(company, "payment", payment.pk, SimpleUploadedFile("factura luz.pdf", PDF))
     do_attach(company, "payment", payment.pk, SimpleUploadedFile("ticket.png", PNG))
     email = Email.objects.create(
-        company=company, from_address="yo@example.com", to_addresses="ana@example.com",
-        subject="Factura F-0001", body="Adjunto la factura.", about_kind="sales_invoice",
-        about_id=invoice.pk, status=Email.Status.SENT,
+        company=company,
+        from_address="yo@example.com",
+        to_addresses="ana@example.com",
+        subject="Factura F-0001",
+        body="Adjunto la factura.",
+        about_kind="sales_invoice",
+        about_id=invoice.pk,
+        status=Email.Status.SENT,
     )
     sha256, size = store_blob(io.BytesIO(b"%PDF-1.4 invoice F-0001"))
     EmailAttachment.objects.create(
-        company=company, email=email, filename="F-0001.pdf", content_type="application/pdf",
-        size=size, sha256=sha256,
+        company=company,
+        email=email,
+        filename="F-0001.pdf",
+        content_type="application/pdf",
+        size=size,
+        sha256=sha256,
     )
     return company
 

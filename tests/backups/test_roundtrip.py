@@ -55,9 +55,7 @@ def test_backing_up_an_unchanged_company_twice_gives_identical_data(company, tmp
 
 
 @pytest.mark.parametrize("left_out", ["attachments", "emails", "history"])
-def test_a_part_left_out_is_not_in_the_file_and_the_books_are_complete(
-    company, tmp_path, left_out
-):
+def test_a_part_left_out_is_not_in_the_file_and_the_books_are_complete(company, tmp_path, left_out):
     full, partial = tmp_path / "full.manager", tmp_path / "partial.manager"
     backup_to_file(company, full, parts_from())
     backup_to_file(company, partial, parts_from(**{left_out: False}))
