@@ -160,7 +160,10 @@ class ProgressLine:
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--port", type=int, default=8000, help=gettext("The port to listen on (8000).")
+        "--port",
+        type=int,
+        default=8000,
+        help=gettext("The port to listen on (8000); 0 takes any free port."),
     )
     parser.add_argument(
         "--open", action="store_true", help=gettext("Open Partida in the web browser.")
@@ -195,8 +198,8 @@ def make_server(port: int):
 
 @subcommand("serve", gettext_lazy("Run Partida on this computer."), add_serve_arguments)
 def serve(args: argparse.Namespace) -> int:
-    if not 0 < args.port < 65536:
-        raise CliError(gettext("The port must be a number from 1 to 65535."))
+    if not 0 <= args.port < 65536:
+        raise CliError(gettext("The port must be a number from 1 to 65535, or 0 for any free one."))
     server = make_server(args.port)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     print(gettext("Partida is running at %(url)s (Ctrl+C stops it).") % {"url": url})
