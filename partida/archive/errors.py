@@ -15,56 +15,61 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Final
 
+def gettext_noop(text: str) -> str:
+    """Marks a sentence for translation by the Django side (its tools look for this name)."""
+    return text
+
+
 #: One user-facing sentence per error code. Placeholders are filled from ``ArchiveError.params``.
 MESSAGES: Final[dict[str, str]] = {
-    "not_a_backup": (
+    "not_a_backup": gettext_noop(
         "This file is not a Partida backup (.manager): choose a file made by Partida's Backup "
         "button."
     ),
-    "empty": (
+    "empty": gettext_noop(
         "This file is empty (0 bytes), probably because a copy or download did not finish: "
         "copy the backup again from where it was made."
     ),
-    "encrypted": (
+    "encrypted": gettext_noop(
         "This backup is encrypted: enter its passphrase to decrypt it before importing it."
     ),
-    "truncated": (
+    "truncated": gettext_noop(
         "This backup is incomplete because the file ends too early, probably cut short while it "
         "was being copied or downloaded: copy it again from its source or use another backup."
     ),
-    "corrupted": (
+    "corrupted": gettext_noop(
         "This backup is damaged (its contents do not match its checksums): use another copy of "
         "the backup."
     ),
-    "unsupported_version_app": (
+    "unsupported_version_app": gettext_noop(
         "This backup was made by a newer Partida (format version {version}); upgrade Partida to "
         "version {app_version} or later to import it."
     ),
-    "unsupported_version": (
+    "unsupported_version": gettext_noop(
         "This backup was made by a newer Partida (format version {version}); upgrade Partida to "
         "the latest version to import it."
     ),
-    "limit_exceeded": (
+    "limit_exceeded": gettext_noop(
         "This backup is larger than Partida accepts ({limit} exceeded), or it is a malicious "
         "file: use another backup, or raise the import limits if you trust this file."
     ),
-    "unsafe_member": (
+    "unsafe_member": gettext_noop(
         "This backup contains an entry that a Partida backup never has, so it was altered or "
         "made by another program: use a backup made by Partida's Backup button."
     ),
-    "invalid_data": (
+    "invalid_data": gettext_noop(
         "This backup contains data that Partida cannot import ({where}), so it was altered or "
         "damaged: use another backup."
     ),
-    "snapshot_changed": (
+    "snapshot_changed": gettext_noop(
         "The backup could not be completed because the company's data changed while it was "
         "being written: try the backup again."
     ),
-    "attachment_damaged": (
+    "attachment_damaged": gettext_noop(
         "The backup could not be completed because a stored attachment is missing or damaged "
         "({sha256}): restore the attachment store from its own backup, then try again."
     ),
-    "unserializable": (
+    "unserializable": gettext_noop(
         "The backup could not be completed because table {table} holds a value Partida cannot "
         "write ({type}): report this problem."
     ),
