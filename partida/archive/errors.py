@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Final
 
+
 def gettext_noop(text: str) -> str:
     """Marks a sentence for translation by the Django side (its tools look for this name)."""
     return text

@@ -19,7 +19,7 @@ def partida(home, *args, database_url=None, check=True):
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
     }
-    env.update(PARTIDA_HOME=str(home), PARTIDA_LANGUAGE="en")
+    env.update(PARTIDA_HOME=str(home), LANGUAGE="en")
     if database_url:
         env["DATABASE_URL"] = database_url
     result = subprocess.run(
