@@ -31,12 +31,21 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.admin",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
     "partida.books",
     "partida.attachments",
     "partida.mail",
     "partida.history",
     "partida.backups",
+    "partida.cloud",
 ]
+
+# Background jobs (the cloud edition's automatic backups) queue in the database: no extra
+# server, and more workers scale them out on PostgreSQL.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -48,7 +57,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "partida.history.middleware.ActorMiddleware",
+    # Last, as its documentation asks: it answers a throttled sign-in with a lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # sign-in throttling
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 
 ROOT_URLCONF = "partida.urls"
 
