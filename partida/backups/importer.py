@@ -30,6 +30,7 @@ from partida.attachments.store import discard_new_blobs, store_blob_reporting
 from partida.backups.schema import archive_schema, table_columns
 from partida.backups.values import writer_for
 from partida.books.models import Company
+from partida.books.signals import company_created
 
 INSERT_BATCH = 2000
 KEY_SPACE = 2**128
@@ -185,6 +186,8 @@ def do_import_company(
                     else:
                         store_attachment(member, new_blobs)
             company = Company.objects.get(pk=uuid.UUID(int=checked.company_key + offset))
+            # In the same transaction, so a company is never left without its owner.
+            company_created.send(sender=Company, company=company)
     except BaseException:
         discard_new_blobs(new_blobs)
         raise

@@ -32,6 +32,9 @@ class Job(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The cloud edition's customer who asked for it (a key, so backups never import the cloud):
+    # nobody else may see the job or its file. Empty on the desktop edition.
+    owner = models.UUIDField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -17,7 +17,7 @@ from partida.books import models as m
 from partida.books.chart import BANK_ACCOUNTS_CODE_START, DEFAULT_CHART
 from partida.books.kinds import TRANSACTION_KINDS, kind_of
 from partida.books.posting import check_balanced, line_amount, post, unpost
-from partida.books.signals import company_deleted, record_changed
+from partida.books.signals import company_created, company_deleted, record_changed
 from partida.books.snapshot import snapshot
 
 
@@ -59,6 +59,7 @@ def do_create_company(
     do_save_bank_account(
         company, m.BankAccount(name="Caja" if spanish else "Cash", kind=m.BankAccount.Kind.CASH)
     )
+    company_created.send(sender=m.Company, company=company)
     return company
 
 

@@ -18,6 +18,10 @@ whole save. Arguments: ``company`` (Company), ``kind`` (a transaction kind, see
 of Django ``UploadedFile``, each already checked against ``PARTIDA_MAX_ATTACHMENT_BYTES``).
 Sent only when at least one file was chosen. The attachments app listens and stores them; the
 books never import it.
+
+``company_created``: sent once a new company exists: made by Add company, by Import company
+(after the import has committed) or by the demo generator. Argument: ``company``. The cloud
+edition listens to give the company to the customer who made it.
 """
 
 from django.dispatch import Signal
@@ -25,3 +29,4 @@ from django.dispatch import Signal
 record_changed = Signal()
 company_deleted = Signal()
 attachments_submitted = Signal()
+company_created = Signal()

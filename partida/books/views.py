@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from partida.books import actions
 from partida.books import models as m
+from partida.books.access import visible_companies
 from partida.books.forms import RECORD_FORMS, CompanyForm, CompanyRenameForm, line_formset
 from partida.books.kinds import RECORD_KINDS, TRANSACTION_KINDS
 from partida.books.signals import attachments_submitted
@@ -73,7 +74,7 @@ def optional_template(name: str) -> str | None:
 
 @require_GET
 def companies(request: HttpRequest) -> HttpResponse:
-    return render(request, "books/companies.html", {"companies": m.Company.objects.all()})
+    return render(request, "books/companies.html", {"companies": visible_companies(request)})
 
 
 @require_http_methods(["GET", "POST"])

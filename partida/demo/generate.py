@@ -37,6 +37,7 @@ from partida.attachments.store import discard_new_blobs, store_blob_reporting
 from partida.books import models as m
 from partida.books.chart import BANK_ACCOUNTS_CODE_START, DEFAULT_CHART
 from partida.books.posting import line_amount
+from partida.books.signals import company_created
 from partida.books.snapshot import snapshot
 from partida.demo import names
 from partida.demo.files import FilePool
@@ -869,7 +870,9 @@ def do_create_demo_company(
     try:
         with transaction.atomic():
             builder = DemoBuilder(name, SIZES[size], seed, progress)
-            return builder.build()
+            company = builder.build()
+            company_created.send(sender=m.Company, company=company)
+            return company
     except BaseException:
         if builder is not None and builder.pool.created:
             discard_new_blobs(builder.pool.created)
