@@ -20,6 +20,7 @@ folder or an empty database.
 """
 
 import argparse
+import contextlib
 import datetime
 import importlib
 import json
@@ -170,9 +171,31 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     # The browser only opens with --open; --no-browser is accepted for scripts that say so.
     parser.add_argument("--no-browser", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--cloud",
+        action="store_true",
+        help=gettext(
+            "Run the cloud edition (settings from the environment; listens on PARTIDA_LISTEN)."
+        ),
+    )
 
 
-def make_server(port: int):
+def listen_address(port: int) -> tuple[str, int]:
+    """127.0.0.1 on the desktop; the cloud edition's PARTIDA_LISTEN (host:port), if set."""
+    from django.conf import settings
+
+    listen = os.environ.get("PARTIDA_LISTEN", "").strip()
+    if settings.EDITION != "cloud" or not listen:
+        return "127.0.0.1", port
+    host, _colon, number = listen.rpartition(":")
+    if not host or not number.isdigit() or not 0 <= int(number) < 65536:
+        raise CliError(
+            gettext("PARTIDA_LISTEN must be written as host:port, such as 0.0.0.0:8000.")
+        )
+    return host.strip("[]"), int(number)
+
+
+def make_server(port: int, host: str = "127.0.0.1"):
     """A threaded HTTP server on 127.0.0.1 only, serving Partida and its static files.
 
     Django's own threaded WSGI server (the one behind ``runserver``, without the reloader),
@@ -186,7 +209,7 @@ def make_server(port: int):
 
     application = StaticFilesHandler(get_wsgi_application())
     try:
-        server = ThreadedWSGIServer(("127.0.0.1", port), WSGIRequestHandler)
+        server = ThreadedWSGIServer((host, port), WSGIRequestHandler)
     except OSError as error:
         raise CliError(
             gettext("Cannot listen on port %(port)s (%(error)s): choose another with --port.")
@@ -200,8 +223,9 @@ def make_server(port: int):
 def serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port < 65536:
         raise CliError(gettext("The port must be a number from 1 to 65535, or 0 for any free one."))
-    server = make_server(args.port)
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    host, port = listen_address(args.port)
+    server = make_server(port, host)
+    url = f"http://{host}:{server.server_address[1]}/"
     print(gettext("Partida is running at %(url)s (Ctrl+C stops it).") % {"url": url})
     sys.stdout.flush()
     if args.open:
@@ -238,6 +262,11 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, default=1, help=gettext("The same seed gives the same books (1).")
     )
+    parser.add_argument(
+        "--customer",
+        default=None,
+        help=gettext("Cloud edition: give the company to the customer of this user's email."),
+    )
 
 
 @subcommand(
@@ -249,8 +278,14 @@ def demo(args: argparse.Namespace) -> int:
     from partida.demo.generate import do_create_demo_company
 
     name = args.name if args.name is not None else gettext("Demo company")
+    owner = contextlib.nullcontext()
+    if args.customer:
+        from partida.cloud.cli import acting_for_customer
+
+        owner = acting_for_customer(args.customer)
     try:
-        company = do_create_demo_company(name, args.size, args.seed, progress=ProgressLine())
+        with owner:
+            company = do_create_demo_company(name, args.size, args.seed, progress=ProgressLine())
     except KeyboardInterrupt:
         raise CliError(gettext("Interrupted: no demo company was created.")) from None
     print(
@@ -454,6 +489,9 @@ def error_text(error: Exception) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"] and "--cloud" in argv:
+        os.environ["PARTIDA_EDITION"] = "cloud"  # before the settings load
     setup_django()
     from django.core.exceptions import ValidationError
     from django.db import DatabaseError

@@ -164,3 +164,28 @@ LOGGING = {
 
 # The largest backup file the Import company screen accepts.
 PARTIDA_MAX_IMPORT_BYTES = int(os.environ.get("PARTIDA_MAX_IMPORT_BYTES", 20 * 1024**3))
+
+# --- Cloud edition (owned by partida.cloud) ------------------------------------------------
+# The access middleware is always installed and does nothing on the desktop edition; in the
+# cloud it requires sign-in and keeps each customer to their own companies.
+MIDDLEWARE += ["partida.cloud.middleware.CloudAccessMiddleware"]
+PARTIDA_COMPANY_ACCESS = "partida.books.access"  # every company, on the desktop
+LOGIN_URL = "cloud:sign_in"
+LOGIN_REDIRECT_URL = "cloud:portal"
+
+if EDITION == "cloud":
+    from partida.cloud.settings import cloud_settings
+
+    _cloud = cloud_settings()  # stops start-up with one sentence on a missing or wrong setting
+    DATABASES = _cloud["DATABASES"]
+    SECRET_KEY = _cloud["SECRET_KEY"]
+    PARTIDA_SMTP_URL = _cloud["PARTIDA_SMTP_URL"]
+    ALLOWED_HOSTS = _cloud["ALLOWED_HOSTS"]
+    PARTIDA_S3 = _cloud["PARTIDA_S3"]
+    STORAGES = {**STORAGES, "default": _cloud["STORAGE_DEFAULT"]}
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _cloud["SESSION_COOKIE_SECURE"]
+    SECURE_SSL_REDIRECT = _cloud["SECURE_SSL_REDIRECT"]
+    if _cloud["SECURE_PROXY_SSL_HEADER"]:
+        SECURE_PROXY_SSL_HEADER = _cloud["SECURE_PROXY_SSL_HEADER"]
+    ROOT_URLCONF = "partida.cloud.root_urls"  # adds the portal and the administration screen
+    PARTIDA_COMPANY_ACCESS = "partida.cloud.access"

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CloudConfig(AppConfig):
     name = "partida.cloud"
     label = "cloud"
+
+    def ready(self) -> None:
+        from partida.cloud import receivers  # noqa: F401 (connects them)

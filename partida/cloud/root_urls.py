@@ -1,0 +1,12 @@
+"""The cloud edition's addresses: the application's, the customer portal and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from partida.urls import urlpatterns as application
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("partida.cloud.urls")),
+    *application,
+]
