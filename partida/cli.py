@@ -35,6 +35,7 @@ from django.utils.translation import gettext, gettext_lazy
 # Apps' own subcommand modules, imported when they exist.
 COMMAND_MODULES = [
     "partida.backups.cli",
+    "partida.backups.cli_automatic",
     "partida.attachments.cli",
     "partida.mail.cli",
     "partida.history.cli",

@@ -1,0 +1,185 @@
+"""The cloud edition's tests: PostgreSQL, and moto's standalone S3-compatible server on loopback.
+
+``s3_server`` (session) starts ``python -m moto.server`` on 127.0.0.1 and a free port, waits
+until it answers, creates a bucket and points the object store at it through the environment
+(``PARTIDA_S3_*``), which the processes the tests start inherit. ``store`` (per test) empties
+the bucket first and looks inside it. ``partida_env`` is the environment of a ``partida`` process
+working on this test's database, files and store.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+BUCKET = "partida-backups-test"
+KEYS = {"PARTIDA_S3_ACCESS_KEY_ID": "testing", "PARTIDA_S3_SECRET_ACCESS_KEY": "testing"}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class S3Server:
+    endpoint: str
+    bucket: str
+    client: object
+    environment: dict[str, str]
+
+
+def wait_until_answering(process: subprocess.Popen, url: str, log_path, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answered, if only to say no
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    log = log_path.read_text(errors="replace").strip().splitlines()
+    pytest.fail(
+        "moto's S3 server did not start on 127.0.0.1: "
+        + (log[-1] if log else "it wrote nothing")
+        + ".",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    import boto3
+
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("moto") / "moto.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(process, endpoint + "/moto-api/", log_path)
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id=KEYS["PARTIDA_S3_ACCESS_KEY_ID"],
+            aws_secret_access_key=KEYS["PARTIDA_S3_SECRET_ACCESS_KEY"],
+            region_name="us-east-1",
+        )
+        client.create_bucket(Bucket=BUCKET)
+        environment = {
+            "PARTIDA_S3_ENDPOINT_URL": endpoint,
+            "PARTIDA_S3_BUCKET": BUCKET,
+            "PARTIDA_S3_REGION": "us-east-1",
+            **KEYS,
+        }
+        saved = {name: os.environ.get(name) for name in environment}
+        os.environ.update(environment)
+        try:
+            yield S3Server(endpoint, BUCKET, client, environment)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Store:
+    """The test bucket, seen from outside Partida."""
+
+    def __init__(self, server: S3Server) -> None:
+        self.server = server
+        self.client = server.client
+
+    def keys(self, prefix: str = "") -> list[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.server.bucket, Prefix=prefix
+        )
+        return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+
+    def read(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.server.bucket, Key=key)["Body"].read()
+
+    def put(self, key: str, data: bytes) -> None:
+        self.client.put_object(Bucket=self.server.bucket, Key=key, Body=data)
+
+    def empty(self) -> None:
+        for key in self.keys():
+            self.client.delete_object(Bucket=self.server.bucket, Key=key)
+
+
+@pytest.fixture
+def store(s3_server, transactional_db):
+    """An empty bucket, and a database whose rows other processes see (committed)."""
+    if connection.vendor != "postgresql":
+        pytest.fail(
+            "The cloud edition's tests need PostgreSQL: run them with PARTIDA_TEST_DB=postgresql.",
+            pytrace=False,
+        )
+    bucket = Store(s3_server)
+    bucket.empty()
+    yield bucket
+    bucket.empty()
+
+
+def database_url() -> str:
+    """The address of the test database (pytest-django's ``test_…`` database)."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture
+def partida_env(store, s3_server):
+    """The environment of a ``partida`` process on this test's database, files and store."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "PARTIDA_TEST_DB", "PARTIDA_EDITION"}
+    }
+    env.update(s3_server.environment)
+    env.update(
+        DATABASE_URL=database_url(),
+        PARTIDA_HOME=str(settings.PARTIDA_HOME),  # the same attachment files as this process
+        LANGUAGE="en",
+        PYTHONUNBUFFERED="1",
+        PARTIDA_BACKUP_HEARTBEAT_SECONDS="0.5",
+    )
+    return env
+
+
+def partida_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "partida", *args]
+
+
+@pytest.fixture
+def english(monkeypatch):
+    from django.utils import translation
+
+    monkeypatch.setenv("LANGUAGE", "en")
+    with translation.override("en"):
+        yield
