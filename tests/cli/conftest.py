@@ -12,6 +12,7 @@ from partida.cli import main
 def english_and_own_storage(settings, tmp_path, monkeypatch):
     """English output, and files kept in the test's own folder."""
     monkeypatch.setenv("LANGUAGE", "en")
+    settings.LANGUAGE_CODE = "en"
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
