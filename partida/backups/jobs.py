@@ -7,12 +7,19 @@ and polls it. On the desktop edition a job runs in a thread of the server proces
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    close_old_connections,
+    connection,
+    connections,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,35 +43,63 @@ def work_folder(name: str) -> Path:
     return folder
 
 
-def progress_recorder(job: Job) -> Callable[[Progress], None]:
-    last = [0.0]
+class ProgressRecorder:
+    """Records a job's progress through a connection of its own.
 
-    def record(progress: Progress) -> None:
+    The backup itself reads inside one long read transaction; writing progress there would
+    turn it into a write transaction that blocks everyone else, and nobody would see the
+    progress before it ends. A second connection commits each report at once.
+    """
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+        self.last = 0.0
+        table = self.connection.ops.quote_name(Job._meta.db_table)
+        self.sql = f"UPDATE {table} SET done = %s, total = %s WHERE id = %s"
+        self.key = Job._meta.pk.get_db_prep_value(job.pk, self.connection)
+
+    def __call__(self, progress: Progress) -> None:
         now = time.monotonic()
-        if now - last[0] < REPORT_EVERY_SECONDS:
+        if now - self.last < REPORT_EVERY_SECONDS:
             return
-        last[0] = now
+        self.last = now
         done, total = work(progress)
-        Job.objects.filter(pk=job.pk).update(done=done, total=total)
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(self.sql, [done, total, self.key])
+        except DatabaseError:
+            # A busy database delays the bar, never the backup: the next report catches up.
+            log.debug("progress of job %s not recorded", self.job.pk, exc_info=True)
 
-    return record
+    def close(self) -> None:
+        self.connection.close()
+
+
+@contextmanager
+def progress_recorder(job: Job) -> Iterator[ProgressRecorder]:
+    recorder = ProgressRecorder(job)
+    try:
+        yield recorder
+    finally:
+        recorder.close()
 
 
 def run_backup_job(job: Job) -> None:
     company = Company.objects.get(pk=job.company_id)
     path = work_folder("exports") / f"{job.pk}.manager"
     parts = set(job.options.get("parts", []))
-    backup_to_file(company, path, parts, progress=progress_recorder(job))
+    with progress_recorder(job) as progress:
+        backup_to_file(company, path, parts, progress=progress)
     job.path = str(path)
 
 
 def run_import_job(job: Job) -> None:
     try:
-        company = do_import_company(
-            job.path,
-            new_name=job.options.get("new_name") or None,
-            progress=progress_recorder(job),
-        )
+        with progress_recorder(job) as progress:
+            company = do_import_company(
+                job.path, new_name=job.options.get("new_name") or None, progress=progress
+            )
     finally:
         Path(job.path).unlink(missing_ok=True)
     job.company_id = company.pk
@@ -87,6 +122,9 @@ def run_job(job_id) -> None:
     try:
         RUNNERS[job.kind](job)
     except ArchiveError as error:
+        log.warning(
+            "%s job %s refused the file: %s (%s)", job.kind, job.pk, error.code, error.detail
+        )
         finish(job, Job.State.FAILED, archive_error_message(error))
     except Exception:
         log.exception("%s job %s failed", job.kind, job.pk)
