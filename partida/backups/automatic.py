@@ -600,7 +600,7 @@ def apply_retention(company_id, today: datetime.date | None = None) -> list[Stor
     storage = backup_storage()
     for backup in doomed:
         delete_object(storage, backup.storage_key)
-        backup.delete()
+        StoredBackup.objects.filter(pk=backup.pk).delete()
     return doomed
 
 
