@@ -33,6 +33,17 @@ def schedule_every() -> float:
     return _number("PARTIDA_WORKER_SCHEDULE_SECONDS", 60)
 
 
+def prune_finished_jobs(now: datetime.datetime) -> int:
+    """Forget jobs that ended more than ``PARTIDA_WORKER_KEEP_FINISHED_JOBS_DAYS`` (7) ago."""
+    from django_tasks_db.models import DBTaskResult
+
+    keep = datetime.timedelta(days=_number("PARTIDA_WORKER_KEEP_FINISHED_JOBS_DAYS", 7))
+    deleted, _per_model = (
+        DBTaskResult.objects.finished().filter(finished_at__lt=now - keep).delete()
+    )
+    return deleted
+
+
 def claim_task(worker_id: str):
     """The next ready job of any queue, claimed for this worker; None when there is none."""
     from django.db.utils import OperationalError
@@ -79,7 +90,9 @@ def run_worker(*, interval: float = 1.0, batch: bool = False, max_tasks: int | N
         close_old_connections()
         if time.monotonic() >= next_schedule:
             try:
-                queued = run_due_backups(timezone.now())
+                now = timezone.now()
+                queued = run_due_backups(now)
+                prune_finished_jobs(now)
                 if queued:
                     log.warning("queued %d backups", len(queued))
             except Exception:
@@ -209,7 +222,7 @@ def list_backups(args: argparse.Namespace) -> int:
         gettext("Created (UTC)"),
         gettext("State"),
         gettext("Size"),
-        gettext("Key"),
+        gettext("Backup"),
         gettext("Reason"),
     ]
     print_table(

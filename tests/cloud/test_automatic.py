@@ -19,7 +19,7 @@ from partida.backups.automatic import (
     run_stored_backup,
     stored_backups,
 )
-from partida.backups.cli_automatic import run_worker
+from partida.backups.cli_automatic import prune_finished_jobs, run_worker
 from partida.backups.importer import do_import_company
 from partida.backups.models import StoredBackup
 from partida.books.actions import do_create_company, do_delete_company
@@ -159,3 +159,14 @@ def test_listing_an_unknown_company_says_so(store, capsys, english):
     assert "No company is named “Nadie S.L.”" in capsys.readouterr().err
     assert main(["backups", "list", str(uuid.uuid4())]) == 0
     assert "no stored backups" in capsys.readouterr().out
+
+
+def test_the_worker_forgets_jobs_a_week_after_they_ended(store):
+    do_create_company("Eta S.L.", "EUR", "es")
+    run_due_backups()
+    run_worker(batch=True)
+    now = timezone.now()
+    assert prune_finished_jobs(now) == 0
+    assert DBTaskResult.objects.successful().count() == 1
+    assert prune_finished_jobs(now + datetime.timedelta(days=8)) == 1
+    assert DBTaskResult.objects.count() == 0

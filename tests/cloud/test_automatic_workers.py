@@ -1,6 +1,7 @@
 """Several processes against one PostgreSQL database and one object store: each backup is made
 exactly once, and a worker killed in the middle of a backup leaves nothing visible behind."""
 
+import datetime
 import os
 import signal
 import subprocess
@@ -137,3 +138,31 @@ def test_a_killed_worker_leaves_no_backup_behind_and_the_backup_runs_again(
     # The partial object is gone; only the verified one is there.
     assert store.keys(f"backups/{company.pk}/") == [backup.storage_key]
     assert backup.storage_key != partial_key
+
+
+def test_a_running_worker_backs_up_again_each_time_the_interval_passes(store, partida_env):
+    company = do_create_company("Periódica S.L.", "EUR", "es")
+    env = {
+        **partida_env,
+        "PARTIDA_WORKER_SCHEDULE_SECONDS": "0.5",
+        "PARTIDA_BACKUP_EVERY_HOURS": str(3 / 3600),  # every 3 seconds
+    }
+    worker = subprocess.Popen(
+        partida_command("worker", "--interval", "0.2"),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        backups = wait_for(
+            lambda: len(stored_backups(company.pk)) >= 2 and list(stored_backups(company.pk)),
+            120,
+            "a second scheduled backup",
+        )
+    finally:
+        worker.terminate()  # SIGTERM: it stops after the job in hand
+        worker.wait(60)
+    newer, older = backups[0], backups[1]
+    assert newer.created_at - older.created_at >= datetime.timedelta(seconds=3)
+    assert all(b.trigger == StoredBackup.Trigger.SCHEDULE for b in backups)
