@@ -10,8 +10,13 @@ attached twice is stored once, by its SHA-256.
 import datetime
 import io
 import math
+import multiprocessing
+import os
 import random
-from dataclasses import dataclass, field
+import shutil
+import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 
 from fpdf import FPDF
 from PIL import Image, ImageChops, ImageDraw, ImageFont
@@ -153,35 +158,81 @@ def invoice_pdf(rng: random.Random) -> bytes:
 CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
 
 
-@dataclass
+def make_file(seed: int, kind: str, index: int) -> tuple[str, bytes]:
+    """The ``index``-th distinct file of a kind, as (extension, bytes): the same for a seed."""
+    rng = random.Random(f"partida-demo-file:{seed}:{kind}:{index}")
+    if kind == "invoice":
+        return "pdf", invoice_pdf(rng)
+    extension = "png" if rng.random() < 0.3 else "jpg"
+    return extension, receipt_scan(rng, extension)
+
+
+def write_file(folder: str, seed: int, kind: str, index: int) -> tuple[str, str]:
+    """``make_file`` into a file in ``folder``, for a helper process: (extension, path)."""
+    extension, data = make_file(seed, kind, index)
+    path = os.path.join(folder, f"{kind}-{index}.{extension}")
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return extension, path
+
+
 class FilePool:
     """Distinct demo files, made on demand up to a number per kind, then handed out again.
 
-    ``kind`` is ``invoice`` (PDF) or ``scan`` (JPEG or PNG). ``store`` takes the bytes and returns
-    ``(sha256, size, created)``; ``created`` SHA-256s are kept in ``created`` so that a failed
-    demo can remove the files it added.
+    ``kind`` is ``invoice`` (PDF) or ``scan`` (JPEG or PNG). ``store`` takes a binary file and
+    returns ``(sha256, size, created)``; the ``created`` SHA-256s are kept so that a failed demo
+    can remove the files it added. With ``background``, a helper process makes the files while
+    the books are written, on the machine's other core; each file comes from its own seeded
+    generator, so the bytes are the same either way. Call ``close`` when done.
     """
 
-    rng: random.Random
-    distinct: dict[str, int]
-    store: object
-    files: dict[str, list[DemoFile]] = field(default_factory=lambda: {"invoice": [], "scan": []})
-    created: list[str] = field(default_factory=list)
-    stored_bytes: int = 0
+    def __init__(self, seed: int, distinct: dict[str, int], store, background: bool = False):
+        self.seed = seed
+        self.rng = random.Random(f"partida-demo-files:{seed}")  # which file to attach again
+        self.distinct = distinct
+        self.store = store
+        self.files: dict[str, list[DemoFile]] = {"invoice": [], "scan": []}
+        self.created: list[str] = []
+        self.stored_bytes = 0
+        self.futures: dict[tuple[str, int], Future] = {}
+        self.executor = None
+        self.folder = None
+        if background:
+            self.folder = tempfile.mkdtemp(prefix="partida-demo-files-")
+            self.executor = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            )
+            for kind, count in distinct.items():
+                for index in range(count):
+                    self.futures[kind, index] = self.executor.submit(
+                        write_file, self.folder, seed, kind, index
+                    )
 
     def take(self, kind: str) -> DemoFile:
         pool = self.files[kind]
         if pool and len(pool) >= self.distinct.get(kind, 0):
             return self.rng.choice(pool)
-        if kind == "invoice":
-            extension, data = "pdf", invoice_pdf(self.rng)
+        future = self.futures.pop((kind, len(pool)), None)
+        if future is not None:
+            extension, path = future.result()
+            with open(path, "rb") as handle:
+                sha256, size, created = self.store(handle)
+            os.unlink(path)
         else:
-            extension = "png" if self.rng.random() < 0.3 else "jpg"
-            data = receipt_scan(self.rng, extension)
-        sha256, size, created = self.store(data)
+            extension, data = make_file(self.seed, kind, len(pool))
+            sha256, size, created = self.store(io.BytesIO(data))
         if created:
             self.created.append(sha256)
             self.stored_bytes += size
         demo_file = DemoFile(sha256, size, CONTENT_TYPES[extension], extension)
         pool.append(demo_file)
         return demo_file
+
+    def close(self) -> None:
+        """Stop the helper process and remove the files it made and nobody took."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None

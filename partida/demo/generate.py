@@ -19,7 +19,6 @@ and the files it had stored are removed again.
 """
 
 import datetime
-import io
 import itertools
 import random
 import uuid
@@ -45,6 +44,7 @@ from partida.history.models import HistoryEntry
 from partida.mail.models import Email, EmailAttachment
 
 BATCH_SIZE = 5000
+BACKGROUND_FILES = 100  # from this many distinct files, a helper process makes them
 YEAR = 2025
 UTC = datetime.UTC
 CREATED_AT = datetime.datetime(YEAR, 1, 2, 9, 0, tzinfo=UTC)
@@ -237,10 +237,6 @@ def check_demo_request(name: str, size: str) -> None:
         )
 
 
-def store_bytes(data: bytes) -> tuple[str, int, bool]:
-    return store_blob_reporting(io.BytesIO(data))
-
-
 class DemoBuilder:
     def __init__(self, name: str, profile: Profile, seed: int, progress: Progress | None):
         self.name = name.strip()
@@ -249,10 +245,12 @@ class DemoBuilder:
         self.progress = progress or (lambda stage, done, total: None)
         self.rng = random.Random(seed)
         self.keys, self.company_id = key_generator(seed, self.name)
+        distinct = {"invoice": profile.distinct_invoices, "scan": profile.distinct_scans}
         self.pool = FilePool(
-            random.Random(f"partida-demo-files:{seed}"),
-            {"invoice": profile.distinct_invoices, "scan": profile.distinct_scans},
-            store_bytes,
+            seed,
+            distinct,
+            store_blob_reporting,
+            background=sum(distinct.values()) >= BACKGROUND_FILES,
         )
         self.buffers: dict[type, list] = {model: [] for model in FLUSH_ORDER}
         self.pending = 0

@@ -17,6 +17,7 @@ from partida.books.posting import post
 from partida.books.snapshot import snapshot
 from partida.books.summary import summarize
 from partida.cli import row_counts
+from partida.demo.files import FilePool
 from partida.demo.generate import do_create_demo_company
 from partida.history.models import HistoryEntry
 from partida.mail.models import Email, EmailAttachment
@@ -220,3 +221,21 @@ def test_a_blank_name_or_unknown_size_is_refused(db):
     with pytest.raises(ValidationError):
         do_create_demo_company("Demo", "huge")
     assert not m.Company.objects.exists()
+
+
+def test_files_made_by_the_helper_process_are_the_same_as_made_here(tmp_path):
+    def store(handle):
+        data = handle.read()
+        return hashlib.sha256(data).hexdigest(), len(data), True
+
+    made = []
+    for background in (False, True):
+        pool = FilePool(7, {"invoice": 3, "scan": 4}, store, background=background)
+        try:
+            made.append([pool.take(kind) for kind in ["scan", "invoice"] * 6])
+        finally:
+            pool.close()
+        assert pool.folder is None
+    inline, helper = made
+    assert inline == helper
+    assert len({demo_file.sha256 for demo_file in inline}) == 7  # 3 + 4 distinct, then reused
