@@ -69,3 +69,11 @@ def test_parents_come_before_children():
                 target = field.related_model._meta.label
                 assert target in seen, f"{table.name} refers to {target} before it is written"
         seen.add(table.model_label)
+
+
+def test_format_md_lists_every_table_and_column_as_the_registry_declares():
+    from partida.backups.format_doc import FORMAT_MD, section, tables_markdown
+
+    assert section(FORMAT_MD.read_text()) == tables_markdown().strip(), (
+        "FORMAT.md's tables are out of date: run python -m partida.backups.format_doc"
+    )
