@@ -170,3 +170,30 @@ def test_the_worker_forgets_jobs_a_week_after_they_ended(store):
     assert DBTaskResult.objects.successful().count() == 1
     assert prune_finished_jobs(now + datetime.timedelta(days=8)) == 1
     assert DBTaskResult.objects.count() == 0
+
+
+def test_staff_see_a_failed_backup_and_its_reason_in_the_administration_screen(
+    store, settings, client, english
+):
+    from types import ModuleType
+
+    from django.contrib import admin
+    from django.contrib.auth.models import User
+    from django.urls import path
+
+    urls = ModuleType("administration_only")  # the cloud edition's URLs include the admin
+    urls.urlpatterns = [path("admin/", admin.site.urls)]
+    settings.ROOT_URLCONF = urls
+    company = do_create_company("Theta S.L.", "EUR", "es")
+    backup = do_request_backup(company)
+    do_delete_company(company)
+    failed = run_stored_backup(backup.pk)
+    assert failed.error == "The company was deleted before its backup could be made."
+
+    client.force_login(User.objects.create_superuser("staff", "staff@example.com", "x"))
+    listing = client.get("/admin/backups/storedbackup/?state=failed")
+    assert listing.status_code == 200
+    assert "Theta S.L." in listing.text and failed.error in listing.text
+    page = client.get(f"/admin/backups/storedbackup/{failed.pk}/change/")
+    assert page.status_code == 200 and failed.error in page.text
+    assert client.get("/admin/backups/storedbackup/add/").status_code == 403  # read only
