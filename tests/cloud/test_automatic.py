@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import os
 import uuid
 
 import pytest
@@ -197,3 +198,25 @@ def test_staff_see_a_failed_backup_and_its_reason_in_the_administration_screen(
     page = client.get(f"/admin/backups/storedbackup/{failed.pk}/change/")
     assert page.status_code == 200 and failed.error in page.text
     assert client.get("/admin/backups/storedbackup/add/").status_code == 403  # read only
+
+
+def test_a_large_file_goes_up_in_parts_and_comes_back_as_a_stream(store, tmp_path):
+    from partida.backups.storage import UPLOAD_PART_BYTES, backup_storage, open_object, upload_file
+
+    path = tmp_path / "large.manager"
+    with open(path, "wb") as f:
+        for _ in range(UPLOAD_PART_BYTES // (1024 * 1024) + 1):
+            f.write(os.urandom(1024 * 1024))
+    reported = []
+    upload_file(backup_storage(), "backups/large/test.manager", path, reported.append)
+
+    head = store.client.head_object(Bucket=store.server.bucket, Key="backups/large/test.manager")
+    assert head["ETag"].strip('"').endswith("-2")  # S3's mark of a two-part upload
+    assert reported == [UPLOAD_PART_BYTES, path.stat().st_size]  # progress after each part
+
+    digest = hashlib.sha256()
+    with open_object(backup_storage(), "backups/large/test.manager") as stream:
+        assert not stream.seekable()
+        while chunk := stream.read(1024 * 1024):
+            digest.update(chunk)
+    assert digest.hexdigest() == hashlib.sha256(path.read_bytes()).hexdigest()
