@@ -87,3 +87,18 @@ def test_a_bad_file_is_refused_on_the_screen_and_nothing_is_kept(client, db, tmp
     from partida.backups.models import Job
 
     assert not Job.objects.exists()
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, db, settings, tmp_path):
+    settings.PARTIDA_MAX_IMPORT_BYTES = 10_000
+    path = tmp_path / "big.manager"
+    path.write_bytes(b"\x28\xb5\x2f\xfd" + bytes(200_000))
+    with open(path, "rb") as upload:
+        page = client.post(reverse("backups:import"), {"file": upload})
+    assert page.status_code == 200
+    errors = " ".join(page.context["form"].non_field_errors())
+    assert "larger than" in errors and "9.8" in errors
+    assert not m.Company.objects.exists()
+    from partida.backups.jobs import work_folder
+
+    assert list(work_folder("imports").iterdir()) == []
