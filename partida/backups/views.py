@@ -98,13 +98,13 @@ def too_large(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 def import_company(request: HttpRequest) -> HttpResponse:
     """Choose a file; it is checked and described before anything is written."""
+    problem = None
+    form = ImportForm()
     if request.method == "POST" and too_large(request):
-        form = ImportForm()
-        form.add_error(
-            None,
-            _("This file is larger than %(limit)s, the most that can be imported here.")
-            % {"limit": filesizeformat(settings.PARTIDA_MAX_IMPORT_BYTES)},
-        )
+        # Refused from its declared length, before the upload is read.
+        problem = _("This file is larger than %(limit)s, the most that can be imported here.") % {
+            "limit": filesizeformat(settings.PARTIDA_MAX_IMPORT_BYTES)
+        }
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -116,9 +116,7 @@ def import_company(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", archive_error_message(error))
             else:
                 return redirect("backups:import_preview", job_id=job.pk)
-    else:
-        form = ImportForm()
-    return render(request, "backups/import.html", {"form": form})
+    return render(request, "backups/import.html", {"form": form, "problem": problem})
 
 
 def keep_upload(upload) -> Job:
