@@ -8,7 +8,13 @@ DEFAULT_CHART = [
     ("1200", AccountKind.ASSET, AccountRole.RECEIVABLE, "Clientes", "Accounts receivable"),
     ("1300", AccountKind.ASSET, AccountRole.NONE, "Existencias", "Inventory"),
     ("2000", AccountKind.LIABILITY, AccountRole.PAYABLE, "Proveedores", "Accounts payable"),
-    ("2100", AccountKind.LIABILITY, AccountRole.NONE, "Hacienda Pública acreedora", "Taxes payable"),
+    (
+        "2100",
+        AccountKind.LIABILITY,
+        AccountRole.NONE,
+        "Hacienda Pública acreedora",
+        "Taxes payable",
+    ),
     ("2200", AccountKind.LIABILITY, AccountRole.NONE, "Préstamos", "Loans"),
     ("3000", AccountKind.EQUITY, AccountRole.NONE, "Capital social", "Owner's capital"),
     (

@@ -143,6 +143,10 @@ class Transaction(CompanyOwned):
         abstract = True
         ordering = ["-date", "reference"]
 
+    def __str__(self) -> str:
+        label = self.reference or self.description or str(self.pk)[:8]
+        return f"{self._meta.verbose_name} {label} ({self.date})"
+
 
 class Receipt(Transaction):
     bank_account = models.ForeignKey(
@@ -219,6 +223,9 @@ class Line(CompanyOwned):
         abstract = True
         ordering = ["position"]
 
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.amount}"
+
 
 class ReceiptLine(Line):
     receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="lines")
@@ -268,6 +275,9 @@ class JournalEntryLine(CompanyOwned):
         ordering = ["position"]
         verbose_name = _("journal entry line")
 
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.debit} / {self.credit}"
+
 
 class LedgerEntry(CompanyOwned):
     """One posting to the general ledger. Positive amounts are debits, negative are credits.
@@ -290,3 +300,6 @@ class LedgerEntry(CompanyOwned):
             models.Index(fields=["company", "date"]),
             models.Index(fields=["source_id"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.account_id} {self.amount}"

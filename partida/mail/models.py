@@ -63,3 +63,6 @@ class SmtpSettings(models.Model):
         default="starttls",
     )
     from_address = models.EmailField(_("send from"))
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"

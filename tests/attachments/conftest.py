@@ -7,19 +7,6 @@ from partida.books import actions
 from partida.books import models as m
 
 
-@pytest.fixture(autouse=True)
-def blob_storage(settings, tmp_path):
-    """Each test stores files in a folder of its own."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "files"},
-        },
-    }
-    return tmp_path / "files"
-
-
 @pytest.fixture
 def company(db):
     return actions.do_create_company("Ferretería Núñez", chart_language="es")

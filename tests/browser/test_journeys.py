@@ -1,6 +1,7 @@
 """What a person does in Chromium: keep books, back them up, and bring them back."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -48,7 +49,7 @@ def test_keep_books_attach_a_file_and_read_them_in_spanish(page, tmp_path):
     page.goto(f"/c/{company.pk}/receipt/{receipt.pk}/")
     with page.expect_download() as download:
         page.get_by_role("link", name="ticket.pdf").click()
-    assert open(download.value.path(), "rb").read() == PDF
+    assert Path(download.value.path()).read_bytes() == PDF
 
     page.locator("#language-select").select_option("es")
     expect(page.get_by_role("link", name="Resumen")).to_be_visible()

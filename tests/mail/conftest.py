@@ -62,16 +62,9 @@ def refusing_smtp_server():
 
 
 @pytest.fixture(autouse=True)
-def blob_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "files"},
-        },
-    }
+def no_mail_server(settings):
+    """No mail server unless a test sets one up."""
     settings.PARTIDA_SMTP_URL = ""
-    return tmp_path / "files"
 
 
 @pytest.fixture
