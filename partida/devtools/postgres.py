@@ -94,8 +94,9 @@ class Cluster:
 
     def stop(self) -> None:
         if (self.folder / "data" / "postmaster.pid").exists():
-            self.run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop",
-                     check=False)
+            self.run(
+                "pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop", check=False
+            )
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -112,16 +113,34 @@ def start_cluster(stop_at_exit: bool = True) -> Cluster:
     data = folder / "data"
     try:
         cluster.run(
-            "initdb", "-D", str(data), "-U", "postgres", "--auth=trust",
-            "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
+            "initdb",
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
         )
         options = (
             f"-c listen_addresses=127.0.0.1 -p {cluster.port} -k {folder} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=100 -c shared_buffers=256MB"
         )
-        cluster.run("pg_ctl", "-D", str(data), "-o", options, "-l", str(folder / "log"),
-                    "-w", "-t", "60", "start")
+        cluster.run(
+            "pg_ctl",
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(folder / "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
     except subprocess.CalledProcessError as error:
         log = (folder / "log").read_text() if (folder / "log").exists() else ""
         shutil.rmtree(folder, ignore_errors=True)
