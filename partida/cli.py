@@ -197,12 +197,13 @@ def listen_address(port: int) -> tuple[str, int]:
 
 
 def make_server(port: int, host: str = "127.0.0.1"):
-    """A threaded HTTP server on 127.0.0.1 only, serving Partida and its static files.
+    """A threaded HTTP server serving Partida and its static files.
 
     Django's own threaded WSGI server (the one behind ``runserver``, without the reloader),
     with the static files served by ``StaticFilesHandler`` from the apps' folders, so the
     pages have their style with DEBUG off and without ``collectstatic``. Enough for the one
-    person at this computer; it never listens on another address.
+    person at this computer. The desktop edition always listens on 127.0.0.1 (there is no
+    option to change it); only the cloud edition's PARTIDA_LISTEN names another ``host``.
     """
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
