@@ -8,26 +8,16 @@ working on this test's database, files and store.
 """
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from partida.devtools.s3 import S3Unavailable, start_s3_server
+
 BUCKET = "partida-backups-test"
-KEYS = {"PARTIDA_S3_ACCESS_KEY_ID": "testing", "PARTIDA_S3_SECRET_ACCESS_KEY": "testing"}
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -38,61 +28,18 @@ class S3Server:
     environment: dict[str, str]
 
 
-def wait_until_answering(process: subprocess.Popen, url: str, log_path, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # it answered, if only to say no
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    log = log_path.read_text(errors="replace").strip().splitlines()
-    pytest.fail(
-        "moto's S3 server did not start on 127.0.0.1: "
-        + (log[-1] if log else "it wrote nothing")
-        + ".",
-        pytrace=False,
-    )
-
-
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):
-    import boto3
-
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("moto") / "moto.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    endpoint = f"http://127.0.0.1:{port}"
     try:
-        wait_until_answering(process, endpoint + "/moto-api/", log_path)
-        client = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            aws_access_key_id=KEYS["PARTIDA_S3_ACCESS_KEY_ID"],
-            aws_secret_access_key=KEYS["PARTIDA_S3_SECRET_ACCESS_KEY"],
-            region_name="us-east-1",
-        )
-        client.create_bucket(Bucket=BUCKET)
-        environment = {
-            "PARTIDA_S3_ENDPOINT_URL": endpoint,
-            "PARTIDA_S3_BUCKET": BUCKET,
-            "PARTIDA_S3_REGION": "us-east-1",
-            **KEYS,
-        }
+        server = start_s3_server(tmp_path_factory.mktemp("moto"), BUCKET)
+    except S3Unavailable as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        environment = server.environment
         saved = {name: os.environ.get(name) for name in environment}
         os.environ.update(environment)
         try:
-            yield S3Server(endpoint, BUCKET, client, environment)
+            yield S3Server(server.endpoint, BUCKET, server.client(), environment)
         finally:
             for name, value in saved.items():
                 if value is None:
@@ -100,12 +47,7 @@ def s3_server(tmp_path_factory):
                 else:
                     os.environ[name] = value
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
 
 
 class Store:
