@@ -27,7 +27,12 @@ def partida(env, *args, **kwargs):
     return subprocess.run([sys.executable, "-m", "partida", *args], env=env, check=True, **kwargs)
 
 
+def stop_on_terminate(_signum, _frame):
+    raise KeyboardInterrupt
+
+
 def main(port: int = 8000) -> int:
+    signal.signal(signal.SIGTERM, stop_on_terminate)  # clean up as for Ctrl+C
     folder = Path(tempfile.mkdtemp(prefix="partida-cloud-trial-"))
     cluster = start_cluster(stop_at_exit=False)
     store = None
