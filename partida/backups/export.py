@@ -9,9 +9,10 @@ import datetime
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 import partida
@@ -22,7 +23,7 @@ from partida.attachments.store import open_blob
 from partida.backups.registry import ATTACHMENTS, EMAILS, HISTORY, Table, tables_for
 from partida.backups.schema import table_columns
 from partida.backups.snapshot import Snapshot, read_snapshot
-from partida.backups.values import reader_for
+from partida.backups.values import reader_for, select_sql, sqlite_datetimes_regular
 from partida.books.models import Company
 
 EXTENSION = ".manager"
@@ -61,18 +62,52 @@ def count_rows(snapshot: Snapshot, table: Table, company_id: str) -> int:
     return snapshot.scalar(sql, [company_id])
 
 
-def table_rows(snapshot: Snapshot, table: Table, company_id: str) -> Iterator[tuple]:
+def table_rows(snapshot: Snapshot, table: Table, company_id: str) -> Iterator[dict]:
+    """The table's rows as the file's dicts, columns in the schema's order.
+
+    The database converts the values (see ``select_sql``); Python builds the dicts in C
+    (``dict(zip(...))``) and touches only the columns that still need it (JSON documents).
+    """
     columns = table_columns()[table.name]
     quote = connection.ops.quote_name
-    select = ", ".join(quote(field.column) for field in columns.fields)
+    owner = owner_column(table)
+    db_table = quote(table.model._meta.db_table)
+    selects, converters = [], []
+    for field in columns.fields:
+        column = quote(field.column)
+        sql, convert = select_sql(field, snapshot.vendor, column)
+        if sql != column and not regular_values(snapshot, table, field, company_id):
+            sql, convert = column, reader_for(field, snapshot.vendor)  # the careful way
+        selects.append(sql)
+        if convert is not None:
+            converters.append((field.attname, convert))
     sql = (
-        f"SELECT {select} FROM {quote(table.model._meta.db_table)} "
-        f"WHERE {owner_column(table)} = {snapshot.placeholder} ORDER BY id"
+        f"SELECT {', '.join(selects)} FROM {db_table} "
+        f"WHERE {owner} = {snapshot.placeholder} ORDER BY id"
     )
-    readers = [reader_for(field, snapshot.vendor) for field in columns.fields]
-    pairs = list(enumerate(readers))
-    for raw in snapshot.rows(sql, [company_id]):
-        yield tuple(read(raw[index]) for index, read in pairs)
+    dicts = map(dict, map(partial(zip, columns.columns), snapshot.rows(sql, [company_id])))
+    if not converters:
+        return dicts
+    return converted(dicts, converters)
+
+
+def converted(rows: Iterator[dict], converters: list[tuple[str, Callable]]) -> Iterator[dict]:
+    for row in rows:
+        for name, convert in converters:
+            row[name] = convert(row[name])
+        yield row
+
+
+def regular_values(snapshot: Snapshot, table: Table, field, company_id: str) -> bool:
+    """Whether SQL may convert this column: SQLite datetimes must have Django's usual form."""
+    if snapshot.vendor != "sqlite" or not isinstance(field, models.DateTimeField):
+        return True
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT COUNT(*) FROM {quote(table.model._meta.db_table)} "
+        f"WHERE {owner_column(table)} = ? AND NOT ({sqlite_datetimes_regular(quote(field.column))})"
+    )
+    return snapshot.scalar(sql, [company_id]) == 0
 
 
 def blob_list(snapshot: Snapshot, company_id: str, parts: set[str]) -> list[tuple[str, int]]:
@@ -126,8 +161,7 @@ def fill_backup(
 ) -> None:
     key = company_key(company.pk, snapshot.vendor)
     for table in tables_for(parts):
-        columns = table_columns()[table.name].columns
-        writer.write_table(table.name, table_rows(snapshot, table, key), columns)
+        writer.write_table(table.name, table_rows(snapshot, table, key))
     for sha256, size in blobs:
         with open_blob(sha256) as blob:
             writer.write_attachment(sha256, size, blob)
