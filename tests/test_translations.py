@@ -11,8 +11,13 @@ CATALOGUE = PACKAGE / "locale" / "es" / "LC_MESSAGES" / "django.po"
 
 
 def untranslated(po: Path) -> list[str]:
+    """Messages without a Spanish translation, or with a fuzzy one (a guess from older text)."""
+    return needing(po, "--untranslated") + needing(po, "--only-fuzzy")
+
+
+def needing(po: Path, which: str) -> list[str]:
     listing = subprocess.run(
-        ["msgattrib", "--untranslated", "--no-wrap", str(po)],
+        ["msgattrib", which, "--no-wrap", str(po)],
         capture_output=True,
         text=True,
         check=True,

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from partida.books import models as m
@@ -77,8 +76,3 @@ def post(transaction) -> None:
 
 def unpost(transaction) -> None:
     m.LedgerEntry.objects.filter(source_id=transaction.id).delete()
-
-
-def ledger_is_balanced(company: m.Company) -> bool:
-    total = m.LedgerEntry.objects.filter(company=company).aggregate(t=Sum("amount"))["t"]
-    return not total

@@ -103,7 +103,7 @@ def test_a_small_demo_has_a_year_of_every_kind_of_record(demo):
 
 
 def test_the_ledger_balances_and_each_transaction_balances(demo):
-    # Summed in Python: SQLite sums decimals as floats (posting.ledger_is_balanced can be off).
+    # Summed in Python, exactly: SQLite would sum the decimals as floats.
     amounts = m.LedgerEntry.objects.filter(company=demo).values_list("amount", flat=True)
     assert sum(amounts, Decimal("0.00")) == 0
     totals: Counter = Counter()
