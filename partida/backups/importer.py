@@ -6,6 +6,12 @@ written; a bad file is refused having changed nothing. The second inserts the ro
 database transaction and stores the attachment bytes; on any error the transaction rolls back
 and the files it stored are removed again.
 
+The second pass does not validate the rows again: it reads the same bytes, and proves it
+before committing, by the SHA-256 of the whole file being the one the first pass checked (a
+file changed in between is refused and rolled back). So it converts the file's JSON values to
+query parameters directly (keys renamed as integers and hex digits, dates and amounts as the
+text they are), and inserts them in bulk: ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
+
 Keys are renamed so that importing one file twice gives two independent companies: every key
 is shifted by one random offset for the whole import. Adding the same number to every key keeps
 references intact (a key and every reference to it move together, even references to records
@@ -13,22 +19,26 @@ since deleted, as the history holds) and keeps their order, so that a backup of 
 company lists its rows in the same order as the file did.
 """
 
+import datetime
 import os
+import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
+from operator import itemgetter
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 
-from partida.archive.errors import ArchiveError, InvalidData
+from partida.archive.errors import ArchiveError, Corrupted, InvalidData
 from partida.archive.limits import Limits
 from partida.archive.manifest import Manifest
 from partida.archive.reader import ArchiveReader, AttachmentMember, TableMember
 from partida.attachments.store import discard_new_blobs, store_blob_reporting
 from partida.backups.schema import archive_schema, table_columns
-from partida.backups.values import writer_for
 from partida.books.models import Company
 from partida.books.signals import company_created
 
@@ -41,10 +51,15 @@ class Checked:
     manifest: Manifest
     company_key: int
     largest_key: int
+    digest: str
 
 
-def open_backup(source, progress: Callable | None = None, limits: Limits | None = None):
-    return ArchiveReader(source, schema=archive_schema(), progress=progress, limits=limits)
+def open_backup(
+    source, progress: Callable | None = None, limits: Limits | None = None, validate: bool = True
+):
+    return ArchiveReader(
+        source, schema=archive_schema(), progress=progress, limits=limits, validate_rows=validate
+    )
 
 
 def uuid_columns(table: str) -> list[str]:
@@ -55,7 +70,7 @@ def uuid_columns(table: str) -> list[str]:
 
 
 def check_backup(reader: ArchiveReader) -> Checked:
-    """Read and check the whole file; return its manifest and its largest key."""
+    """Read and check the whole file; return its manifest, its largest key and its digest."""
     largest = 0
     company_keys = []
     for member in reader.iter_members():
@@ -73,7 +88,8 @@ def check_backup(reader: ArchiveReader) -> Checked:
     if len(company_keys) != 1:
         # Every other row refers to the company row, so this holds the file together.
         raise InvalidData("data/company.jsonl must hold exactly one company", where="data")
-    return Checked(reader.manifest, company_keys[0], largest)
+    assert reader.digest is not None
+    return Checked(reader.manifest, company_keys[0], largest, reader.digest)
 
 
 def random_offset(largest_key: int) -> int:
@@ -82,13 +98,6 @@ def random_offset(largest_key: int) -> int:
     if room < 1:
         raise InvalidData("the backup's keys leave no room to rename them", where="data")
     return 1 + secrets.randbelow(room)
-
-
-def json_columns(table: str) -> list[str]:
-    from partida.backups.schema import column_type
-
-    columns = table_columns()[table]
-    return [field.attname for field in columns.fields if column_type(field) == "json"]
 
 
 def shift_keys_in(value: Any, offset: int) -> Any:
@@ -111,55 +120,111 @@ def shift_keys_in(value: Any, offset: int) -> Any:
     return shifted
 
 
-def insert_sql(table: str) -> tuple[str, list]:
-    columns = table_columns()[table]
-    model = columns.table.model
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(field.column) for field in columns.fields)
-    marks = ", ".join(["%s"] * len(columns.fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
-    return sql, [writer_for(field, connection) for field in columns.fields]
+# In orjson's output (compact; only quotes, backslashes and control characters escaped): a
+# member whose name is ``id`` or ends in ``_id`` and whose value is a canonical UUID.
+KEY_MEMBER = re.compile(
+    rb'"((?:[^"\\]|\\.)*)":"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"'
+)
+
+
+def shifted_json(value: Any, offset: int) -> str:
+    """The document as JSON text with the keys it holds renamed, as ``shift_keys_in`` does."""
+
+    def rename(match: re.Match) -> bytes:
+        name = match.group(1)
+        if name != b"id" and not name.endswith(b"_id"):
+            return match.group(0)
+        key = int(match.group(2).replace(b"-", b""), 16) + offset
+        if key >= KEY_SPACE:
+            return match.group(0)
+        return b'"%s":"%s"' % (name, canonical(key).encode())
+
+    return KEY_MEMBER.sub(rename, orjson.dumps(value)).decode()
+
+
+def canonical(key: int) -> str:
+    h = f"{key:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def sqlite_datetime(text: str) -> str:
+    """A file datetime as Django keeps it in SQLite: naive UTC, ``str(datetime)``."""
+    if len(text) == 32 and text[10] == "T" and text.endswith("+00:00") and text[19] == ".":
+        moment = f"{text[:10]} {text[11:26]}"
+        return moment[:19] if moment.endswith(".000000") else moment
+    moment = datetime.datetime.fromisoformat(text).astimezone(datetime.UTC)
+    return str(moment.replace(tzinfo=None))
+
+
+def value_writers(table: str, offset: int, vendor: str) -> list[tuple[int, Callable]]:
+    """(column index, conversion) for the columns whose file value is not the query value."""
+    from partida.backups.schema import column_type
+
+    sqlite = vendor == "sqlite"
+    writers: list[tuple[int, Callable]] = []
+    for index, field in enumerate(table_columns()[table].fields):
+        kind = column_type(field)
+        if kind == "uuid":
+            if sqlite:  # Django keeps UUIDs in SQLite as 32 hex digits
+
+                def write(v, offset=offset):
+                    return f"{int(v.replace('-', ''), 16) + offset:032x}"
+            else:
+
+                def write(v, offset=offset):
+                    return canonical(int(v.replace("-", ""), 16) + offset)
+        elif kind == "datetime" and sqlite:
+            write = sqlite_datetime
+        elif kind == "json":
+
+            def write(v, offset=offset):
+                return shifted_json(v, offset)
+        else:
+            continue  # text, integers, booleans, amounts and dates are already right
+        writers.append((index, write))
+    return writers
 
 
 def prepared_rows(
-    table: str, rows: Iterator[dict[str, Any]], offset: int, new_name: str | None
-) -> Iterator[tuple]:
-    columns = table_columns()[table]
-    names = columns.columns
-    keys, documents = set(uuid_columns(table)), set(json_columns(table))
-    _sql, writers = insert_sql(table)
-    plan = [
-        (name, name in keys, name in documents, write)
-        for name, write in zip(names, writers, strict=True)
-    ]
+    table: str, rows: Iterator[dict[str, Any]], offset: int, new_name: str | None, vendor: str
+) -> Iterator[list]:
+    """The file's rows (checked by the first pass) as lists of query parameters."""
+    names = table_columns()[table].columns
+    pick = itemgetter(*names)
+    writers = value_writers(table, offset, vendor)
     for row in rows:
         if new_name is not None and table == "company":
             row["name"] = new_name
-        values = []
-        for name, is_key, is_document, write in plan:
-            value = row[name]
+        values = list(pick(row))
+        for index, write in writers:
+            value = values[index]
             if value is not None:
-                if is_key:
-                    value = uuid.UUID(int=value.int + offset)
-                elif is_document:
-                    value = shift_keys_in(value, offset)
-            values.append(write(value))
-        yield tuple(values)
+                values[index] = write(value)
+        yield values
 
 
-def insert_table(cursor, table: str, rows: Iterator[tuple]) -> int:
-    sql, _writers = insert_sql(table)
+def insert_table(cursor, table: str, rows: Iterator[list]) -> int:
+    """Insert the rows in bulk: COPY on PostgreSQL, executemany on SQLite."""
+    columns = table_columns()[table]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in columns.fields)
+    db_table = quote(columns.table.model._meta.db_table)
     count = 0
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= INSERT_BATCH:
-            cursor.executemany(sql, batch)
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {db_table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+    marks = ", ".join(["?"] * len(columns.fields))
+    sql = f"INSERT INTO {db_table} ({names}) VALUES ({marks})"
+    raw = connection.connection.cursor()
+    try:
+        while batch := list(islice(rows, INSERT_BATCH)):
+            raw.executemany(sql, batch)
             count += len(batch)
-            batch = []
-    if batch:
-        cursor.executemany(sql, batch)
-        count += len(batch)
+    finally:
+        raw.close()
     return count
 
 
@@ -176,15 +241,25 @@ def do_import_company(
     checked = check_backup(open_backup(source))
     offset = random_offset(checked.largest_key)
     new_blobs: list[str] = []
+    vendor = connection.vendor
     try:
         with transaction.atomic():
+            reader = open_backup(source, progress=progress, validate=False)
             with connection.cursor() as cursor:
-                for member in open_backup(source, progress=progress).iter_members():
-                    if isinstance(member, TableMember):
-                        rows = prepared_rows(member.table, member.rows(), offset, new_name)
-                        insert_table(cursor, member.table, rows)
-                    else:
-                        store_attachment(member, new_blobs)
+                try:
+                    for member in reader.iter_members():
+                        if isinstance(member, TableMember):
+                            rows = prepared_rows(
+                                member.table, member.rows(), offset, new_name, vendor
+                            )
+                            insert_table(cursor, member.table, rows)
+                        else:
+                            store_attachment(member, new_blobs)
+                except (KeyError, ValueError, TypeError, AttributeError) as error:
+                    raise Corrupted(f"the file changed while it was imported ({error})") from None
+            if reader.digest != checked.digest:
+                # The rows were checked in the first pass: only those very bytes may be kept.
+                raise Corrupted("the file changed while it was imported")
             company = Company.objects.get(pk=uuid.UUID(int=checked.company_key + offset))
             # In the same transaction, so a company is never left without its owner.
             company_created.send(sender=Company, company=company)
