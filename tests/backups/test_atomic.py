@@ -7,7 +7,11 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.backups.test_cli import demo, partida  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.both_engines
 
 
 def backup_process(home, folder, **popen):

@@ -14,6 +14,8 @@ import pytest
 from partida.devtools.postgres import start_cluster
 from tests.backups.conftest import members, unshift
 
+pytestmark = pytest.mark.both_engines
+
 
 def partida(home, *args, database_url=None, check=True):
     env = {

@@ -10,10 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.backups.conftest import members
 from tests.backups.test_cli import new_database, postgres  # noqa: F401 (fixture)
 
 SCRIPT = Path(__file__).with_name("snapshot_while_writing.py")
+
+pytestmark = pytest.mark.both_engines
 
 
 def run(env_extra, backup):
