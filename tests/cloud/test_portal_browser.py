@@ -17,7 +17,6 @@ from partida.cli import company_summary
 from partida.cloud.access import acting_for
 from partida.cloud.customers import do_add_customer
 from tests.backups.conftest import make_company
-from tests.browser.conftest import browser, page  # noqa: F401 (fixtures)
 from tests.cloud.cloud_fixtures import *  # noqa: F403
 from tests.cloud.cloud_fixtures import PASSWORD
 
@@ -57,7 +56,7 @@ def test_after_expiry_the_portal_downloads_a_backup_that_imports_into_the_deskto
     cloud,
     store,
     live_server,
-    page,  # noqa: F811 (the fixture imported above)
+    page,
     tmp_path,
 ):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)

@@ -167,7 +167,7 @@ def test_passwords_are_hashed_with_argon2(tmp_path):
 
 
 def test_serve_cloud_runs_the_cloud_edition_on_the_listen_address(partida_env, tmp_path):
-    from tests.cloud.conftest import free_port
+    from partida.devtools.postgres import free_port
 
     port = free_port()
     env = {
