@@ -343,7 +343,11 @@ def add_summary_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def company_models() -> list:
-    """Every model whose rows belong to one company through a ``company`` foreign key."""
+    """Every model whose rows belong to one company through a ``company`` foreign key.
+
+    Derived rows (``DERIVED = True`` on the model, such as the accounts' daily totals) are
+    not data of their own and are not counted.
+    """
     from django.apps import apps
     from django.core.exceptions import FieldDoesNotExist
     from django.db import models
@@ -356,7 +360,8 @@ def company_models() -> list:
             field = model._meta.get_field("company")
         except FieldDoesNotExist:
             continue
-        if isinstance(field, models.ForeignKey) and field.related_model is Company:
+        derived = getattr(model, "DERIVED", False)
+        if isinstance(field, models.ForeignKey) and field.related_model is Company and not derived:
             found.append(model)
     return sorted(found, key=lambda model: model._meta.label_lower)
 

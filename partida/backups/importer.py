@@ -40,6 +40,7 @@ from partida.archive.reader import ArchiveReader, AttachmentMember, TableMember
 from partida.attachments.store import discard_new_blobs, store_blob_reporting
 from partida.backups.schema import archive_schema, table_columns
 from partida.books.models import Company
+from partida.books.posting import rebuild_account_days
 from partida.books.signals import company_created
 
 INSERT_BATCH = 2000
@@ -261,6 +262,7 @@ def do_import_company(
                 # The rows were checked in the first pass: only those very bytes may be kept.
                 raise Corrupted("the file changed while it was imported")
             company = Company.objects.get(pk=uuid.UUID(int=checked.company_key + offset))
+            rebuild_account_days(company.pk)  # derived from the ledger, not carried in the file
             # In the same transaction, so a company is never left without its owner.
             company_created.send(sender=Company, company=company)
     except BaseException:

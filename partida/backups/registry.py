@@ -55,6 +55,10 @@ TABLES = [
 
 # Company-owned models that deliberately stay out of a backup, and why.
 EXCLUDED = {
+    "books.AccountDay": (
+        "Each account's daily totals are derived from the ledger, which the backup carries; "
+        "an import makes them again."
+    ),
     "mail.SmtpSettings": (
         "The company's mail server and its password belong to the installation, not to the "
         "books: a backup handed to someone else must not carry the password."

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Func, Q, Sum
+from django.db.models import Q, Sum
 
 from partida.books import models as m
 
@@ -55,23 +55,7 @@ class Summary:
         }
 
 
-class Cents(Func):
-    """An amount in whole cents, so that sums are exact integers on every engine.
-
-    SQLite keeps decimals as floating point; summing them there could drift by a cent on a
-    large company, so each amount is rounded to an integer number of cents before the sum.
-    """
-
-    template = "(%(expressions)s * 100)"
-    output_field = BigIntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler, connection, template="CAST(ROUND(%(expressions)s * 100) AS INTEGER)"
-        )
-
-
-def from_cents(cents: int | Decimal | None) -> Decimal:
+def from_cents(cents: int | None) -> Decimal:
     return (Decimal(cents or 0) / 100).quantize(Decimal("0.01"))
 
 
@@ -89,17 +73,17 @@ def summarize(
 ) -> Summary:
     """Balance sheet at ``date_to`` and profit and loss from ``date_from`` to ``date_to``.
 
-    One aggregate query over the ledger, grouped by account: the balance up to ``date_to``
-    and the movement within the period.
+    One aggregate query over the accounts' daily totals (kept by posting), grouped by
+    account: the balance up to ``date_to`` and the movement within the period. Its cost grows
+    with accounts and days, not with the number of ledger entries.
     """
-    up_to = Q(ledger_entries__date__lte=date_to) if date_to else Q()
-    in_period = up_to & (Q(ledger_entries__date__gte=date_from) if date_from else Q())
-    cents = Cents("ledger_entries__amount")
+    up_to = Q(days__date__lte=date_to) if date_to else Q()
+    in_period = up_to & (Q(days__date__gte=date_from) if date_from else Q())
     accounts = (
         m.Account.objects.filter(company=company)
         .annotate(
-            balance=Sum(cents, filter=up_to, default=0),
-            movement=Sum(cents, filter=in_period, default=0),
+            balance=Sum("days__cents", filter=up_to, default=0),
+            movement=Sum("days__cents", filter=in_period, default=0),
         )
         .values_list("id", "code", "name", "kind", "balance", "movement")
         .order_by("code")

@@ -36,7 +36,7 @@ from partida.attachments.models import Attachment
 from partida.attachments.store import discard_new_blobs, store_blob_reporting
 from partida.books import models as m
 from partida.books.chart import BANK_ACCOUNTS_CODE_START, DEFAULT_CHART
-from partida.books.posting import line_amount
+from partida.books.posting import line_amount, rebuild_account_days
 from partida.books.signals import company_created
 from partida.books.snapshot import snapshot
 from partida.demo import names
@@ -892,6 +892,7 @@ class DemoBuilder:
             self.build_transactions()
             self.build_files_and_emails()
             self.flush()
+            rebuild_account_days(company.pk)  # the ledger was written directly, in bulk
         return company
 
 

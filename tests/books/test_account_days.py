@@ -1,0 +1,61 @@
+"""The accounts' daily totals, which the Summary reads, always agree with the ledger."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from partida.backups.export import backup_to_file, parts_from
+from partida.backups.importer import do_import_company
+from partida.books import actions
+from partida.books import models as m
+from partida.books.posting import rebuild_account_days
+from partida.demo.generate import do_create_demo_company
+
+
+def ledger_days(company) -> dict:
+    totals = defaultdict(int)
+    for account_id, date, amount in m.LedgerEntry.objects.filter(company=company).values_list(
+        "account_id", "date", "amount"
+    ):
+        totals[account_id, date] += int(amount * 100)
+    return {key: cents for key, cents in totals.items() if cents}
+
+
+def kept_days(company) -> dict:
+    return {
+        (account_id, date): cents
+        for account_id, date, cents in m.AccountDay.objects.filter(company=company).values_list(
+            "account_id", "date", "cents"
+        )
+        if cents
+    }
+
+
+def test_posting_editing_and_deleting_keep_the_daily_totals(db):
+    company = actions.do_create_company("Días S.L.", "EUR", "es")
+    bank = m.BankAccount.objects.get(company=company, kind="bank")
+    sales = m.Account.objects.get(company=company, code="4000")
+    receipt = actions.do_save_transaction(
+        company,
+        m.Receipt(bank_account=bank),
+        [m.ReceiptLine(account=sales, amount=Decimal("10.10"))],
+    )
+    assert kept_days(company) == ledger_days(company) != {}
+    receipt.date = receipt.date.replace(day=1)
+    actions.do_save_transaction(
+        company, receipt, [m.ReceiptLine(account=sales, amount=Decimal("99.99"))]
+    )
+    assert kept_days(company) == ledger_days(company)
+    actions.do_delete_record(company, receipt)
+    assert kept_days(company) == ledger_days(company) == {}
+
+
+def test_demo_and_import_build_the_daily_totals(db, tmp_path):
+    company = do_create_demo_company("Demo días", "small", 5)
+    assert kept_days(company) == ledger_days(company)
+    path = tmp_path / "b.manager"
+    backup_to_file(company, path, parts_from())
+    restored = do_import_company(path)
+    assert kept_days(restored) == ledger_days(restored)
+    before = kept_days(restored)
+    rebuild_account_days(restored.pk)
+    assert kept_days(restored) == before
