@@ -1,10 +1,17 @@
 """Backups and imports run as jobs beside the request, reporting progress as they go.
 
 A large company takes longer than a browser waits for one response, so the screen starts a job
-and polls it. On the desktop edition a job runs in a thread of the server process.
+and polls it. On the desktop edition a job runs in a thread of the server process, its file in
+the data folder. In the cloud edition a job is a background task (django-tasks, the database
+queue) that any ``partida worker`` runs, its file in the object store (see
+``partida.backups.job_files``): any web process can show its progress and stream its file, and
+none of them has to live until it ends. ``PARTIDA_JOBS_IN_THREADS = False`` (the tests) runs a
+job at once, within the request, in either edition.
 """
 
 import logging
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -19,14 +26,18 @@ from django.db import (
     close_old_connections,
     connection,
     connections,
+    transaction,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from partida.archive.errors import ArchiveError
 from partida.archive.writer import Progress
 from partida.backups.export import backup_to_file
 from partida.backups.importer import do_import_company
+from partida.backups.job_files import job_files
+from partida.backups.job_files import work_folder as work_folder  # where it used to be
 from partida.backups.messages import archive_error_message
 from partida.backups.models import Job
 from partida.backups.progress import work
@@ -35,12 +46,6 @@ from partida.books.models import Company
 log = logging.getLogger(__name__)
 REPORT_EVERY_SECONDS = 0.3
 KEEP_FINISHED_FILES = timedelta(days=1)
-
-
-def work_folder(name: str) -> Path:
-    folder = Path(settings.PARTIDA_HOME) / name
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 class ProgressRecorder:
@@ -86,22 +91,30 @@ def progress_recorder(job: Job) -> Iterator[ProgressRecorder]:
 
 
 def run_backup_job(job: Job) -> None:
+    """Write the backup (in the data folder, or locally and then to the object store)."""
     company = Company.objects.get(pk=job.company_id)
-    path = work_folder("exports") / f"{job.pk}.manager"
     parts = set(job.options.get("parts", []))
-    with progress_recorder(job) as progress:
-        backup_to_file(company, path, parts, progress=progress)
-    job.path = str(path)
+    files = job_files()
+    folder = Path(tempfile.mkdtemp(prefix="partida-job-"))
+    try:
+        path = files.backup_path(job, folder)
+        with progress_recorder(job) as progress:
+            backup_to_file(company, path, parts, progress=progress)
+        files.keep_backup(job, path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_import_job(job: Job) -> None:
+    """Import the uploaded file (from a local copy of it, in the cloud); then delete it."""
+    files = job_files()
     try:
-        with progress_recorder(job) as progress:
+        with files.local_copy(job) as path, progress_recorder(job) as progress:
             company = do_import_company(
-                job.path, new_name=job.options.get("new_name") or None, progress=progress
+                path, new_name=job.options.get("new_name") or None, progress=progress
             )
     finally:
-        Path(job.path).unlink(missing_ok=True)
+        files.delete(job)
     job.company_id = company.pk
 
 
@@ -116,9 +129,15 @@ RUNNERS = {Job.Kind.BACKUP: run_backup_job, Job.Kind.IMPORT: run_import_job}
 
 
 def run_job(job_id) -> None:
-    """Run a job to its end, recording success or a message the user can act on."""
+    """Run a waiting job to its end, recording success or a message the user can act on.
+
+    Taking the job is one conditional UPDATE (waiting → running): a job runs once, whoever
+    else is asked to run it.
+    """
+    if not Job.objects.filter(pk=job_id, state=Job.State.WAITING).update(state=Job.State.RUNNING):
+        log.warning("job %s is not waiting (gone, or taken by another process)", job_id)
+        return
     job = Job.objects.get(pk=job_id)
-    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING)
     try:
         RUNNERS[job.kind](job)
     except ArchiveError as error:
@@ -138,12 +157,24 @@ def finish(job: Job, state: str, error: str) -> None:
     job.save(update_fields=["state", "error", "finished_at", "path", "company_id"])
 
 
+@task()
+def run_job_task(job_id: str) -> str:
+    """The background task of one job (cloud edition): the job's state once it is over."""
+    run_job(job_id)
+    return Job.objects.filter(pk=job_id).values_list("state", flat=True).first() or "gone"
+
+
 def start(job: Job) -> Job:
-    """Run the job in a thread (or at once, where settings ask for it, as in tests)."""
+    """Run the job: in a thread (desktop), by a worker (cloud), or at once, within the
+    request, where settings ask for it (``PARTIDA_JOBS_IN_THREADS = False``, as in tests)."""
     remove_old_files()
     if not getattr(settings, "PARTIDA_JOBS_IN_THREADS", True):
         run_job(job.pk)
         job.refresh_from_db()
+        return job
+    if settings.EDITION == "cloud":
+        # Once the job's row is committed, so that the worker finds it.
+        transaction.on_commit(lambda: run_job_task.enqueue(str(job.pk)))
         return job
 
     def target() -> None:
@@ -158,7 +189,16 @@ def start(job: Job) -> Job:
 
 
 def remove_old_files() -> None:
+    """Forget jobs older than ``KEEP_FINISHED_FILES`` that have a file, deleting the file."""
     cutoff = timezone.now() - KEEP_FINISHED_FILES
-    for job in Job.objects.filter(created_at__lt=cutoff).exclude(path=""):
-        Path(job.path).unlink(missing_ok=True)
+    old = Job.objects.filter(created_at__lt=cutoff).exclude(path="")
+    if not old.exists():
+        return
+    files = job_files()
+    for job in old:
+        try:
+            files.delete(job)
+        except Exception:
+            log.exception("could not delete the file of job %s", job.pk)
+            continue
         job.delete()

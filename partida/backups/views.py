@@ -1,7 +1,8 @@
 """The Backup dialog, Import company, and the progress of both. Thin: the work is in jobs."""
 
-import shutil
-import uuid
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from partida.backups import jobs
 from partida.backups.export import default_backup_name
 from partida.backups.forms import BackupForm, ConfirmImportForm, ImportForm
 from partida.backups.importer import open_backup
+from partida.backups.job_files import job_files
 from partida.backups.messages import archive_error_message
 from partida.backups.models import Job
 from partida.backups.preview import describe
@@ -74,17 +76,26 @@ def job(request: HttpRequest, job_id) -> HttpResponse:
     return render(request, "backups/job.html", context)
 
 
+class StreamedFile(FileResponse):
+    block_size = 1024 * 1024  # an object store is read a megabyte at a time, never whole
+
+
 @require_GET
 def download(request: HttpRequest, job_id) -> FileResponse:
+    """The backup's file, streamed from the data folder or the object store."""
     job = job_for(job_id)
-    if job.kind != Job.Kind.BACKUP or job.state != Job.State.DONE or not Path(job.path).exists():
+    files = job_files()
+    if job.kind != Job.Kind.BACKUP or job.state != Job.State.DONE or not files.exists(job):
         raise Http404(_("This backup is no longer available: make a new one."))
-    return FileResponse(
-        open(job.path, "rb"),
+    response = StreamedFile(
+        files.open(job),
         as_attachment=True,
         filename=job.file_name,
         content_type="application/octet-stream",
     )
+    if not response.has_header("Content-Length"):
+        response["Content-Length"] = str(files.size(job))
+    return response
 
 
 def too_large(request: HttpRequest) -> bool:
@@ -108,42 +119,61 @@ def import_company(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            job = keep_upload(form.cleaned_data["file"])
-            try:
-                open_backup(job.path).manifest  # noqa: B018 (reads only the first member)
-            except ArchiveError as error:
-                discard(job)
-                form.add_error("file", archive_error_message(error))
-            else:
-                return redirect("backups:import_preview", job_id=job.pk)
+            upload = form.cleaned_data["file"]
+            with local_file(upload) as path:
+                try:
+                    open_backup(path).manifest  # noqa: B018 (reads only the first member)
+                except ArchiveError as error:
+                    form.add_error("file", archive_error_message(error))
+                else:
+                    job = keep_upload(upload, path)
+                    return redirect("backups:import_preview", job_id=job.pk)
     return render(request, "backups/import.html", {"form": form, "problem": problem})
 
 
-def keep_upload(upload) -> Job:
-    """Keep the uploaded file in the data folder until the import runs or is cancelled."""
-    path = jobs.work_folder("imports") / f"{uuid.uuid4()}.manager"
-    with open(path, "wb") as target:
-        if hasattr(upload, "temporary_file_path"):
-            with open(upload.temporary_file_path(), "rb") as source:
-                shutil.copyfileobj(source, target, 1024 * 1024)
-        else:
-            for chunk in upload.chunks(1024 * 1024):
-                target.write(chunk)
-    return Job.objects.create(
-        kind=Job.Kind.IMPORT, file_name=Path(upload.name).name[:255], path=str(path)
-    )
+@contextmanager
+def local_file(upload) -> Iterator[str]:
+    """The uploaded file's path on this machine (a small upload, held in memory, is written to
+    a temporary file first)."""
+    if hasattr(upload, "temporary_file_path"):
+        yield upload.temporary_file_path()
+        return
+    with tempfile.NamedTemporaryFile(prefix="partida-upload-", suffix=".manager") as target:
+        for chunk in upload.chunks(1024 * 1024):
+            target.write(chunk)
+        target.flush()
+        yield target.name
+
+
+def keep_upload(upload, path: str) -> Job:
+    """Keep the uploaded file (in the data folder, or the object store in the cloud) until
+    the import runs or is cancelled."""
+    job = Job.objects.create(kind=Job.Kind.IMPORT, file_name=Path(upload.name).name[:255])
+    try:
+        job_files().keep_upload(job, path)
+    except BaseException:
+        job.delete()
+        raise
+    job.save(update_fields=["path"])
+    return job
 
 
 def discard(job: Job) -> None:
-    Path(job.path).unlink(missing_ok=True)
+    job_files().delete(job)
     job.delete()
+
+
+def read_manifest(job: Job):
+    """The manifest of the job's file: only its first member is read, wherever it is."""
+    with job_files().open(job) as stream:
+        return open_backup(stream).manifest
 
 
 @require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, job_id) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id, kind=Job.Kind.IMPORT, state=Job.State.WAITING)
     try:
-        manifest = open_backup(job.path).manifest
+        manifest = read_manifest(job)
     except (ArchiveError, FileNotFoundError) as error:
         discard(job)
         message = (

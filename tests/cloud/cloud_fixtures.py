@@ -40,8 +40,9 @@ def needs_postgresql(db):
 
 
 @pytest.fixture
-def cloud(settings):
-    """The cloud edition, for this test: its addresses, sign-in and access rules."""
+def cloud(settings, s3_server):
+    """The cloud edition, for this test: its addresses, sign-in and access rules, and its
+    object store (where backup and import jobs keep their files)."""
     settings.EDITION = "cloud"
     settings.ROOT_URLCONF = "partida.cloud.root_urls"
     settings.PARTIDA_COMPANY_ACCESS = "partida.cloud.access"

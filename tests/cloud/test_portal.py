@@ -12,6 +12,7 @@ from django.utils import timezone
 from partida.backups import jobs
 from partida.backups.automatic import do_request_backup, run_stored_backup
 from partida.backups.export import backup_to_file, parts_from
+from partida.backups.job_files import job_files
 from partida.backups.models import Job, StoredBackup
 from partida.books import models as m
 from partida.cloud.access import current_customer
@@ -190,16 +191,18 @@ def test_an_imported_company_belongs_to_the_customer_who_imported_it(alice, bob,
 
 
 def test_an_import_run_in_a_thread_of_its_own_still_finds_its_owner(alice, tmp_path):
-    """Threads start without the request's customer: the job says whose company it made."""
-    path = jobs.work_folder("imports") / "threaded.manager"
+    """Threads and workers start without the request's customer: the job says whose company
+    it made."""
+    path = tmp_path / "threaded.manager"
     backup_to_file(alice.company, path, parts_from())
     job = Job.objects.create(
         kind=Job.Kind.IMPORT,
         file_name="threaded.manager",
-        path=str(path),
         owner=alice.customer.pk,
         options={"new_name": "Threaded"},
     )
+    job_files().keep_upload(job, path)  # where the cloud edition keeps it: the object store
+    job.save(update_fields=["path"])
     assert current_customer() is None
     jobs.run_job(job.pk)
     company = m.Company.objects.get(name="Threaded")
