@@ -4,6 +4,7 @@
     python -m bench.peer load IN.json                # loaddata into this (empty) database
     python -m bench.peer create-empty NAME           # a new company with no transactions
     python -m bench.peer key NAME                    # the key of the company named NAME
+    python -m bench.peer rebuild-days COMPANY_KEY    # the Summary's daily totals, made again
 
 ``dump`` is what ``manage.py dumpdata`` does, restricted to one company: the querysets of
 every table in the backup registry, filtered by company, serialised by ``django.core.serializers``
@@ -63,6 +64,16 @@ def key(name: str) -> None:
     print(Company.objects.get(name=name).pk)
 
 
+def rebuild_days(company_key: str) -> None:
+    """The daily totals the Summary reads, for a demo cached before they existed."""
+    from django.db import transaction
+
+    from partida.books.posting import rebuild_account_days
+
+    with transaction.atomic():
+        rebuild_account_days(company_key)
+
+
 def migrate() -> None:
     from django.core.management import call_command
 
@@ -78,6 +89,7 @@ def main(argv: list[str]) -> int:
         "create-empty": create_empty,
         "key": key,
         "migrate": migrate,
+        "rebuild-days": rebuild_days,
     }
     actions[command](*args)
     return 0
