@@ -10,7 +10,7 @@ Usage::
         w.write_table("customers", rows=(dict_row for ...))
         w.write_attachment(sha256_hex, size, open_binary_file)
 
-Memory is constant: each table is spooled (a few MB in memory, then a temporary file) because a
+Memory is constant: each table is spooled (1 MB in memory, then a temporary file) because a
 tar header needs the member's size; attachments are streamed in 1 MiB chunks.
 """
 
@@ -50,7 +50,9 @@ from .limits import Limits
 from .manifest import Manifest
 
 _ZEROS = bytes(RECORD)
-_BATCH = 2048
+_BATCH = 512
+#: zstd job size when compressing with several threads: bounds the memory each worker holds.
+_JOB_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,12 +130,15 @@ class ArchiveWriter:
         level: int = 3,
         threads: int = -1,
         progress: ProgressCallback | None = None,
-        spool_bytes: int = 8 * 1024 * 1024,
+        spool_bytes: int = 1024 * 1024,
         spool_dir: str | None = None,
     ) -> None:
         self.manifest = manifest if isinstance(manifest, Manifest) else Manifest.from_dict(manifest)
         self._sink = _HashingSink(fileobj)
-        cctx = zstandard.ZstdCompressor(level=level, threads=threads, write_checksum=True)
+        params = zstandard.ZstdCompressionParameters.from_level(
+            level, threads=threads, job_size=_JOB_BYTES if threads else 0, write_checksum=1
+        )
+        cctx = zstandard.ZstdCompressor(compression_params=params)
         self._z = cctx.stream_writer(
             self._sink,  # type: ignore[arg-type]
             write_size=CHUNK,
@@ -402,7 +407,8 @@ def write_atomically(
     """Write a backup to ``path`` atomically; yields the :class:`ArchiveWriter`.
 
     The bytes go to ``.<name>.<random>.partial`` in the same folder; on a clean exit the file is
-    flushed, fsynced, fully verified by reading it back (``verify=True``), then renamed over
+    flushed, fsynced, fully verified by reading it back (``verify=True``: every checksum, the
+    row counts and the whole-file digest; rows are not parsed again), then renamed over
     ``path`` (replacing any file of that name). On any exception, KeyboardInterrupt included,
     the temporary file is removed and nothing appears at ``path``.
     """
@@ -421,7 +427,7 @@ def write_atomically(
             f.flush()
             os.fsync(f.fileno())
         if verify:
-            ArchiveReader(tmp, limits=limits or Limits()).verify()
+            ArchiveReader(tmp, limits=limits or Limits(), parse_rows=False).verify()
         os.replace(tmp, final)
     except BaseException:
         with suppress(FileNotFoundError):

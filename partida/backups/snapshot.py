@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-FETCH_ROWS = 5000
+FETCH_ROWS = 1000
 
 
 class Snapshot:
