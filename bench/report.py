@@ -29,21 +29,20 @@ def finished(result: dict | None) -> bool:
 
 
 def per_row_ratio(sizes: dict, peer: str, ours: str) -> dict | None:
-    """How many times faster per row Partida is than Django's peer, on the largest size where
-    the peer finished (or, if it never finished there, a lower bound from its time cap)."""
-    best = None
+    """How many times faster per row Partida is than Django's peer: on the largest size where
+    the peer finished; if it finished nowhere, a lower bound from its time cap."""
+    measured = bound = None
     for size, data in sizes.items():
         methods = data["methods"]
         if ours not in methods or peer not in methods:
             continue
         theirs = methods[peer]
+        ratio = round(theirs["seconds"] / methods[ours]["seconds"], 1)
         if finished(theirs):
-            ratio = theirs["seconds"] / methods[ours]["seconds"]
-            best = {"size": size, "ratio": round(ratio, 1), "bound": False}
+            measured = {"size": size, "ratio": ratio, "bound": False}
         elif theirs.get("timed_out"):
-            ratio = theirs["seconds"] / methods[ours]["seconds"]
-            best = {"size": size, "ratio": round(ratio, 1), "bound": True}
-    return best
+            bound = {"size": size, "ratio": ratio, "bound": True}
+    return measured or bound
 
 
 def goals(results: dict) -> list[dict]:
