@@ -139,6 +139,7 @@ class SQLite:
         self.cache = CACHE / "sqlite"
         self.cache.mkdir(parents=True, exist_ok=True)
         self.imports = 0
+        self.empty_migrated = False
 
     def close(self) -> None:
         pass
@@ -161,11 +162,10 @@ class SQLite:
 
     def empty_template(self) -> Path:
         home = self.cache / "empty" / "home"
-        if not (self.cache / "empty" / "ready").exists():
-            shutil.rmtree(home.parent, ignore_errors=True)
-            home.mkdir(parents=True)
+        if not self.empty_migrated:  # once a run: the schema may have changed since
+            home.mkdir(parents=True, exist_ok=True)
             peer_output(environment(home), "migrate")
-            (self.cache / "empty" / "ready").write_text("migrated\n")
+            self.empty_migrated = True
         return home
 
     def target(self, work: Path) -> Target:

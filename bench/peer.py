@@ -70,6 +70,7 @@ def rebuild_days(company_key: str) -> None:
 
     from partida.books.posting import rebuild_account_days
 
+    migrate()
     with transaction.atomic():
         rebuild_account_days(company_key)
 
