@@ -86,3 +86,26 @@ def test_a_failure_while_writing_leaves_nothing_behind(good_file, monkeypatch):
     with pytest.raises(OSError):
         do_import_company(good_file)
     assert traces() == before
+
+
+def test_a_file_replaced_between_the_check_and_the_import_is_refused(
+    good_file, monkeypatch, tmp_path
+):
+    """The rows written are those checked: another valid backup swapped in midway is refused."""
+    from partida.backups import importer
+    from tests.backups.conftest import make_company
+
+    other = tmp_path / "other.manager"
+    backup_to_file(make_company("Otra empresa S.A."), other, parts_from())
+    real_check = importer.check_backup
+
+    def check_then_swap(reader):
+        checked = real_check(reader)
+        good_file.write_bytes(other.read_bytes())  # a valid backup, but not the one checked
+        return checked
+
+    monkeypatch.setattr(importer, "check_backup", check_then_swap)
+    before = traces()
+    with pytest.raises(ArchiveError):
+        do_import_company(good_file)
+    assert traces() == before
