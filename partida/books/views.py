@@ -118,10 +118,25 @@ def company_delete(request: HttpRequest, company_id) -> HttpResponse:
 # --- Summary ---------------------------------------------------------------------------------
 
 
-def summary_period(request: HttpRequest) -> tuple[datetime.date, datetime.date, list[str]]:
-    """The period from the ``from`` and ``to`` parameters; by default this year up to today."""
+def default_period(company: m.Company, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """This year up to today; for books whose last entry is in an earlier year, that year."""
+    last = (
+        m.AccountDay.objects.filter(company=company)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if last is not None and last.year < today.year:
+        return last.replace(month=1, day=1), last.replace(month=12, day=31)
+    return today.replace(month=1, day=1), today
+
+
+def summary_period(
+    request: HttpRequest, company: m.Company
+) -> tuple[datetime.date, datetime.date, list[str]]:
+    """The period from the ``from`` and ``to`` parameters, else the default period."""
     today = timezone.localdate()
-    date_from, date_to = today.replace(month=1, day=1), today
+    date_from, date_to = default_period(company, today)
     problems = []
     for name in ("from", "to"):
         text = request.GET.get(name, "").strip()
@@ -142,14 +157,14 @@ def summary_period(request: HttpRequest) -> tuple[datetime.date, datetime.date, 
             date_to = value
     if date_from > date_to:
         problems.append(_("The period starts after it ends. Choose a start date before the end."))
-        date_from, date_to = today.replace(month=1, day=1), today
+        date_from, date_to = default_period(company, today)
     return date_from, date_to, problems
 
 
 @require_GET
 def summary(request: HttpRequest, company_id) -> HttpResponse:
     company = get_company(company_id)
-    date_from, date_to, problems = summary_period(request)
+    date_from, date_to, problems = summary_period(request, company)
     result = summarize(company, date_from, date_to)
     sections = []
     for kind, label, total in (

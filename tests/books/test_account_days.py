@@ -59,3 +59,15 @@ def test_demo_and_import_build_the_daily_totals(db, tmp_path):
     before = kept_days(restored)
     rebuild_account_days(restored.pk)
     assert kept_days(restored) == before
+
+
+def test_the_summary_opens_on_the_last_year_with_books(client, db):
+    """A company whose books end in an earlier year shows that year, not an empty one."""
+    company = do_create_demo_company("Demo 2025", "small", 2)
+    page = client.get(f"/c/{company.pk}/")
+    last = m.LedgerEntry.objects.filter(company=company).order_by("-date").first().date
+    assert (page.context["date_from"], page.context["date_to"]) == (
+        last.replace(month=1, day=1),
+        last.replace(month=12, day=31),
+    )
+    assert page.context["summary"].income > 0
