@@ -20,20 +20,23 @@ company lists its rows in the same order as the file did.
 """
 
 import datetime
+import hashlib
 import os
 import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
 from typing import Any
 
 import orjson
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from partida.archive.errors import ArchiveError, Corrupted, InvalidData
+from partida.archive.format import TRAILER_SIZE
 from partida.archive.limits import Limits
 from partida.archive.manifest import Manifest
 from partida.archive.reader import ArchiveReader, AttachmentMember, TableMember
@@ -258,6 +261,12 @@ def do_import_company(
                             store_attachment(member, new_blobs)
                 except (KeyError, ValueError, TypeError, AttributeError) as error:
                     raise Corrupted(f"the file changed while it was imported ({error})") from None
+                except (DatabaseError, connection.Database.Error):  # COPY raises the driver's
+                    # The rows were checked: a database refusing them means the file changed
+                    # since, unless its bytes are still those checked (then it is the database).
+                    if not still_the_checked_file(source, checked.digest):
+                        raise Corrupted("the file changed while it was imported") from None
+                    raise
             if reader.digest != checked.digest:
                 # The rows were checked in the first pass: only those very bytes may be kept.
                 raise Corrupted("the file changed while it was imported")
@@ -269,6 +278,22 @@ def do_import_company(
         discard_new_blobs(new_blobs)
         raise
     return company
+
+
+def still_the_checked_file(source, digest: str) -> bool:
+    """Whether the file's bytes before its trailer still hash to the digest first checked."""
+    sha = hashlib.sha256()
+    with open(source, "rb") if isinstance(source, str | os.PathLike) else nullcontext(source) as f:
+        f.seek(0, os.SEEK_END)
+        remaining = f.tell() - TRAILER_SIZE
+        f.seek(0)
+        while remaining > 0:
+            chunk = f.read(min(remaining, 1024 * 1024))
+            if not chunk:
+                return False
+            sha.update(chunk)
+            remaining -= len(chunk)
+    return sha.hexdigest() == digest
 
 
 def store_attachment(member: AttachmentMember, new_blobs: list[str]) -> None:
