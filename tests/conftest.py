@@ -54,6 +54,22 @@ def page(browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def company(db):
+    """A company with the Spanish chart of accounts (some folders make a richer one)."""
+    from partida.books import actions
+
+    return actions.do_create_company("Ferretería Núñez", chart_language="es")
+
+
+@pytest.fixture
+def other_company(db):
+    """Another company, to show that one company never sees another's records."""
+    from partida.books import actions
+
+    return actions.do_create_company("Other Ltd", chart_language="en")
+
+
 @pytest.fixture(autouse=True)
 def blob_storage(settings, tmp_path):
     """Each test keeps its stored files in a folder of its own."""

@@ -7,16 +7,6 @@ from partida.books import actions
 from partida.books import models as m
 
 
-@pytest.fixture
-def company(db):
-    return actions.do_create_company("Ferretería Núñez", chart_language="es")
-
-
-@pytest.fixture
-def other_company(db):
-    return actions.do_create_company("Other Ltd", chart_language="en")
-
-
 def make_receipt(company, amount="10.00"):
     bank = m.BankAccount.objects.filter(company=company).first()
     income = m.Account.objects.filter(company=company, kind=m.AccountKind.INCOME).first()

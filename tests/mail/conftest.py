@@ -67,16 +67,6 @@ def no_mail_server(settings):
     settings.PARTIDA_SMTP_URL = ""
 
 
-@pytest.fixture
-def company(db):
-    return actions.do_create_company("Ferretería Núñez", chart_language="es")
-
-
-@pytest.fixture
-def other_company(db):
-    return actions.do_create_company("Other Ltd", chart_language="en")
-
-
 def make_invoice(company, email="ana@example.com"):
     customer = actions.do_save_record(
         company,
