@@ -70,6 +70,10 @@ MESSAGES: Final[dict[str, str]] = {
         "The backup could not be completed because a stored attachment is missing or damaged "
         "({sha256}): restore the attachment store from its own backup, then try again."
     ),
+    "not_stored": gettext_noop(
+        "The backup could not be completed because the file read back from the disk differs "
+        "from what was written: check the disk, or choose another folder, and try again."
+    ),
     "unserializable": gettext_noop(
         "The backup could not be completed because table {table} holds a value Partida cannot "
         "write ({type}): report this problem."
@@ -177,7 +181,8 @@ class InvalidData(ArchiveError):
 class BackupFailed(ArchiveError):
     """Raised while WRITING: the backup cannot be made correctly; the partial file is discarded.
 
-    Its code is one of ``snapshot_changed``, ``attachment_damaged``, ``unserializable``.
+    Its code is one of ``snapshot_changed``, ``attachment_damaged``, ``not_stored``,
+    ``unserializable``.
     """
 
     code = "snapshot_changed"

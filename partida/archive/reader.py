@@ -476,7 +476,7 @@ class _Pass:
         else:
             self.manifest = self.file_manifest
         if schema is not None:
-            self.validator = schema.validator(self.manifest)
+            self.validator = schema.validator(self.manifest, self.reader.convert_rows)
         return self.manifest
 
     def table_rows(self, member: TableMember) -> Iterator[dict[str, Any]]:
@@ -667,6 +667,7 @@ class ArchiveReader:
         progress: ProgressCallback | None = None,
         parse_rows: bool = True,
         validate_rows: bool = True,
+        convert_rows: bool = True,
     ) -> None:
         self.limits = limits or Limits()
         self.schema = schema
@@ -676,6 +677,8 @@ class ArchiveReader:
         # False: rows are parsed (and upgraded) but not validated against the schema: only for
         # a second pass over bytes already validated, proven the same by ``digest``.
         self.validate_rows = validate_rows
+        # False: validated rows keep the file's values (strings for keys, amounts and times).
+        self.convert_rows = convert_rows
         #: SHA-256 hex of the file's bytes before the trailer, once a pass has read them all.
         self.digest: str | None = None
         self.progress = progress

@@ -96,11 +96,15 @@ class Column:
             raise ValueError(f"bad column type {spec!r}")
         return cls(t)
 
-    def converter(self) -> Callable[[Any], Any]:
-        """A function converting one file value to its Python value, raising _Bad."""
+    def converter(self, convert: bool = True) -> Callable[[Any], Any]:
+        """A function converting one file value to its Python value, raising _Bad.
+
+        ``convert=False``: a function making the same checks that returns the file's value
+        unchanged (a first pass that only checks need not build UUIDs and Decimals).
+        """
         t = self.type
         if t == "uuid":
-            return _uuid
+            return _uuid if convert else _uuid_text
         if t in ("str", "text"):
             limit = self.max_length if t == "str" else None
 
@@ -131,13 +135,13 @@ class Column:
                 i, f = m.group(1), m.group(2)
                 if len(i.lstrip("0")) > whole or (f is not None and len(f) > places):
                     raise _Bad("too many digits")
-                return Decimal(v)
+                return Decimal(v) if convert else v
 
             return conv_decimal
         if t == "date":
-            return _date
+            return _date if convert else _checked(_date)
         if t == "datetime":
-            return _datetime
+            return _datetime if convert else _checked(_datetime)
         if t == "sha256":
             return _sha256
         return _json
@@ -157,6 +161,20 @@ def _uuid(v: Any) -> UUID:
     _setattr(u, "int", int(v.replace("-", ""), 16))
     _setattr(u, "is_safe", _UNKNOWN)
     return u
+
+
+def _uuid_text(v: Any) -> str:
+    if type(v) is not str or not _UUID_RE.fullmatch(v):
+        raise _Bad("not a canonical lowercase UUID")
+    return v
+
+
+def _checked(conv: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def check(v: Any) -> Any:
+        conv(v)
+        return v
+
+    return check
 
 
 def _nullable(conv: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -289,9 +307,9 @@ class Schema:
             chain.append(self.upgrades[v])
         return chain
 
-    def validator(self, manifest: Manifest) -> Validator:
+    def validator(self, manifest: Manifest, convert: bool = True) -> Validator:
         """A fresh validator for one backup; checks the manifest's tables first."""
-        return Validator(self, manifest)
+        return Validator(self, manifest, convert)
 
 
 def _invalid(where: str, why: str) -> InvalidData:
@@ -301,9 +319,11 @@ def _invalid(where: str, why: str) -> InvalidData:
 class Validator:
     """Validates and converts the rows of one backup, table after table (one pass)."""
 
-    def __init__(self, schema: Schema, manifest: Manifest) -> None:
+    def __init__(self, schema: Schema, manifest: Manifest, convert: bool = True) -> None:
         self.schema = schema
         self.manifest = manifest
+        # False: rows are checked as thoroughly, but yielded as they are in the file.
+        self.convert = convert
         self.keys: dict[str, set[Any]] = {}
         self.attachment_refs: set[str] = set()
         last = -1
@@ -330,12 +350,13 @@ class Validator:
         convs = [
             (
                 c,
-                _nullable(Column.parse(col).converter())
+                _nullable(Column.parse(col).converter(self.convert))
                 if c in t.nullable
-                else Column.parse(col).converter(),
+                else Column.parse(col).converter(self.convert),
             )
             for c, col in t.columns.items()
         ]
+        convert = self.convert
         key = t.key
         # Rows come in ascending key order, so a duplicate key shows as a key not above the
         # previous one: no set is needed for that. Only tables whose keys other rows refer to
@@ -363,7 +384,12 @@ class Validator:
                     f"{where_file}, line {line}", f"missing columns {missing}, unknown {extra}"
                 )
             try:
-                out = {c: conv(row[c]) for c, conv in convs}
+                if convert:
+                    out = {c: conv(row[c]) for c, conv in convs}
+                else:
+                    for c, conv in convs:
+                        conv(row[c])
+                    out = row
             except _Bad:
                 for c, conv in convs:
                     try:

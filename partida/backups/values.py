@@ -160,6 +160,23 @@ def select_sql(field: models.Field, vendor: str, column: str) -> tuple[str, Conv
     return column, None
 
 
+def json_value_sql(field: models.Field, vendor: str, column: str) -> str:
+    """SQL giving this column's value in the file's form, for the engine's JSON row builder.
+
+    The text ``select_sql`` gives, except that JSON documents stay documents and SQLite's 0/1
+    booleans become JSON's true/false (PostgreSQL's row builder does both itself).
+    """
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    if vendor == "sqlite":
+        if isinstance(target, models.JSONField):
+            return f"json({column})"
+        if isinstance(target, models.BooleanField):
+            return f"json(CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END)"
+    elif isinstance(target, models.JSONField | models.BooleanField):
+        return column
+    return select_sql(field, vendor, column)[0]
+
+
 def writer_for(field: models.Field, connection) -> Convert:
     """How to turn a validated file value (UUID, Decimal, date...) into a query parameter."""
     if isinstance(field, models.ForeignKey):

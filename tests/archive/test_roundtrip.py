@@ -286,3 +286,56 @@ def test_atomic_write_keeps_the_old_file_on_error(tmp_path: Path) -> None:
         raise ValueError
     assert target.read_bytes() == b"old"
     assert len(list(tmp_path.iterdir())) == 1
+
+
+@pytest.mark.parametrize("where", [0.1, 0.5, -1])
+def test_a_byte_changed_on_its_way_to_the_disk_is_caught_and_nothing_appears(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: float
+) -> None:
+    """The file read back must be the bytes written: a disk that changed one is not trusted."""
+    import os
+
+    real_fsync = os.fsync
+
+    def fsync_after_flipping_a_byte(fd: int) -> None:
+        size = os.fstat(fd).st_size
+        at = int(size * where) if where >= 0 else size - 1
+        os.pwrite(fd, bytes([os.pread(fd, 1, at)[0] ^ 0x10]), at)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync_after_flipping_a_byte)
+    tables, attachments = sample_tables(), sample_attachments()
+    target = tmp_path / "a.manager"
+    with pytest.raises(BackupFailed) as caught:
+        with write_atomically(target, make_manifest(tables, attachments)) as w:
+            for name, rows in tables.items():
+                w.write_table(name, rows)
+            for data in attachments:
+                w.write_attachment(hashlib.sha256(data).hexdigest(), len(data), io.BytesIO(data))
+    assert caught.value.code == "not_stored"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rows_given_as_json_lines_read_back_as_the_same_rows(tmp_path: Path) -> None:
+    """``write_table_lines`` (rows a database made as JSON) gives the rows ``write_table`` does."""
+    import orjson
+
+    tables = sample_tables()
+    as_rows, as_lines = tmp_path / "rows.manager", tmp_path / "lines.manager"
+    with write_atomically(as_rows, make_manifest(tables)) as w:
+        for name, rows in tables.items():
+            w.write_table(name, rows)
+    with write_atomically(as_lines, make_manifest(tables)) as w:
+        for name, rows in tables.items():
+            lines = [orjson.dumps(row, default=str) + b"\n" for row in rows]
+            w.write_table_lines(name, [b"".join(lines[:3]), b"", b"".join(lines[3:])])
+    assert read_everything(as_lines) == read_everything(as_rows)
+
+
+def test_json_lines_cut_inside_a_row_are_refused(tmp_path: Path) -> None:
+    tables = {"accounts": sample_tables()["accounts"]}
+    with pytest.raises(BackupFailed) as caught:
+        with write_atomically(tmp_path / "a.manager", make_manifest(tables)) as w:
+            w.write_table_lines("accounts", [b'{"id":'])
+    assert caught.value.code == "unserializable"
+    assert list(tmp_path.iterdir()) == []

@@ -1,6 +1,7 @@
 """A company with every kind of data a backup carries, and helpers to look inside backups."""
 
 import io
+import json
 import tarfile
 import uuid
 from decimal import Decimal
@@ -114,3 +115,12 @@ def unshift(text: str, offset: int) -> str:
         return str(uuid.UUID(int=uuid.UUID(match.group(0)).int - offset))
 
     return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", back, text)
+
+
+def unshifted_rows(member: bytes, offset: int) -> list:
+    """A data member's rows, in order, with import's renaming of keys undone.
+
+    Rows are compared as values: JSON text may spell the same document differently (an
+    escaped or a plain "ó", PostgreSQL's key order inside a document).
+    """
+    return [json.loads(line) for line in unshift(member.decode(), offset).splitlines()]

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from partida.devtools.postgres import start_cluster
-from tests.backups.conftest import members, unshift
+from tests.backups.conftest import members, unshifted_rows
 
 pytestmark = pytest.mark.both_engines
 
@@ -131,6 +131,6 @@ def test_round_trip_across_engines(demo, postgres, tmp_path):
     offset = uuid.UUID(pg_company["id"]).int - uuid.UUID(company_line["id"]).int
     for name, content in original.items():
         if name.startswith("data/"):
-            assert unshift(via_pg[name].decode(), offset) == content.decode(), name
+            assert unshifted_rows(via_pg[name], offset) == unshifted_rows(content, 0), name
         elif name.startswith("attachments/"):
             assert via_pg[name] == content

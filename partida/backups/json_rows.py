@@ -1,0 +1,70 @@
+"""Rows as JSON Lines made by the database itself: the fast way a backup reads a table.
+
+The engine's own JSON row builder (SQLite's ``json_object``, PostgreSQL's ``row_to_json``)
+writes each row in C, in the file's form (see ``values.json_value_sql``): no Python object per
+value, and valid JSON by construction.
+
+Measured on the large demo, SQLite spends about 2 µs per key turning Django's 32 hex digits
+into the canonical ``8-4-4-4-12`` form, and more than that doing it in Python afterwards (a
+regular expression over the chunks scans at about 50 MB/s): the company's key, in every row,
+is the one given ready-made.
+"""
+
+from collections.abc import Iterator
+from operator import itemgetter
+
+from django.db import connection
+
+from partida.backups.schema import table_columns
+from partida.backups.snapshot import Snapshot
+from partida.backups.values import json_value_sql
+
+
+def table_query(snapshot: Snapshot, table: str, owner: str) -> str:
+    """The query giving one JSON text per row, in key order.
+
+    Its parameters are the company's key in canonical form (written into every row as is,
+    rather than converted once per row) and then as the owner column holds it.
+    """
+    columns = table_columns()[table]
+    quote = connection.ops.quote_name
+    p = snapshot.placeholder
+    db_table = quote(columns.table.model._meta.db_table)
+    where = f"WHERE t.{owner} = {p} ORDER BY t.id"
+    if snapshot.vendor == "sqlite":
+        pairs = ", ".join(
+            f"'{field.attname}', "
+            + (
+                p
+                if field.attname == owner
+                else json_value_sql(field, "sqlite", quote(field.column))
+            )
+            for field in columns.fields
+        )
+        return f"SELECT json_object({pairs}) FROM {db_table} AS t {where}"
+    named = ", ".join(
+        f"{p}::text AS {quote(field.attname)}"
+        if field.attname == owner
+        else f"{json_value_sql(field, 'postgresql', quote(field.column))} AS {quote(field.attname)}"
+        for field in columns.fields
+    )
+    return (
+        f"SELECT row_to_json(r)::text FROM {db_table} AS t, LATERAL (SELECT {named}) AS r {where}"
+    )
+
+
+def json_lines(snapshot: Snapshot, sql: str, params: list) -> Iterator[bytes]:
+    """Run a query whose rows are one JSON text each; yield them as chunks of JSON Lines."""
+    first = itemgetter(0)
+    if snapshot.vendor != "sqlite":
+        for batch in snapshot.batches(sql, params):
+            yield ("\n".join(map(first, batch)) + "\n").encode()
+        return
+    # SQLite hands over its UTF-8 bytes as they are: no decoding to str and encoding back.
+    raw = snapshot.raw
+    text_factory, raw.text_factory = raw.text_factory, bytes
+    try:
+        for batch in snapshot.batches(sql, params):
+            yield b"\n".join(map(first, batch)) + b"\n"
+    finally:
+        raw.text_factory = text_factory
