@@ -141,13 +141,7 @@ def shift_keys_in(value: Any, offset: int) -> Any:
     return shifted
 
 
-# In orjson's output (compact; only quotes, backslashes and control characters escaped): a
-# member whose name is ``id`` or ends in ``_id`` and whose value is a canonical UUID. The name
-# is matched as an unrolled loop (runs of plain characters between escapes): Python's regular
-# expressions try an alternation inside a repetition once per character.
-KEY_MEMBER = re.compile(
-    rb'"([^"\\]*(?:\\.[^"\\]*)*)":"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"'
-)
+CANONICAL_KEY = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 #: Renamed keys remembered per import: foreign keys repeat (every row names its company).
 REMEMBERED_KEYS = 100_000
 
@@ -157,9 +151,9 @@ class KeyRenamer:
 
     def __init__(self, offset: int) -> None:
         self.offset = offset
-        self._known: dict[tuple[str, str | bytes], str | bytes] = {}
+        self._known: dict[tuple[str, str], str] = {}
 
-    def _remember(self, form: str, key: str | bytes, new: str | bytes) -> None:
+    def _remember(self, form: str, key: str, new: str) -> None:
         if len(self._known) >= REMEMBERED_KEYS:
             self._known.clear()
         self._known[form, key] = new
@@ -170,7 +164,7 @@ class KeyRenamer:
         if new is None:
             new = f"{int(key.replace('-', ''), 16) + self.offset:032x}"
             self._remember("hex", key, new)
-        return new  # type: ignore[return-value]
+        return new
 
     def canonical(self, key: str) -> str:
         """The renamed key in the canonical ``8-4-4-4-12`` form."""
@@ -178,22 +172,45 @@ class KeyRenamer:
         if new is None:
             new = canonical(int(key.replace("-", ""), 16) + self.offset)
             self._remember("canonical", key, new)
-        return new  # type: ignore[return-value]
+        return new
 
-    def _in_json(self, match: re.Match) -> bytes:
-        name, key = match.group(1), match.group(2)
-        if name != b"id" and not name.endswith(b"_id"):
-            return match.group(0)
-        new = self._known.get(("json", key))
+    def _in_document(self, key: str) -> str:
+        # Only a canonical key that stays below 2**128 is renamed, as in ``shift_keys_in``.
+        new = self._known.get(("document", key))
         if new is None:
-            number = int(key.replace(b"-", b""), 16) + self.offset
-            new = canonical(number).encode() if number < KEY_SPACE else key
-            self._remember("json", key, new)
-        return b'"%s":"%s"' % (name, new)
+            new = key
+            if CANONICAL_KEY.fullmatch(key):
+                number = int(key.replace("-", ""), 16) + self.offset
+                if number < KEY_SPACE:
+                    new = canonical(number)
+            self._remember("document", key, new)
+        return new
+
+    def document(self, value: Any) -> Any:
+        """The document with the keys it holds renamed, as ``shift_keys_in`` does.
+
+        Measured on the large demo's history, converting its rows with this walk (keys
+        remembered) takes half the time that a regular expression over each document's JSON
+        text did (1.7 s against 3.4 s for 50,000 rows).
+        """
+        kind = type(value)
+        if kind is dict:
+            renamed = {}
+            for name, item in value.items():
+                if type(item) is str:
+                    if len(item) == 36 and (name == "id" or name.endswith("_id")):
+                        item = self._in_document(item)
+                elif type(item) is dict or type(item) is list:
+                    item = self.document(item)
+                renamed[name] = item
+            return renamed
+        if kind is list:
+            return [self.document(item) for item in value]
+        return value
 
     def json(self, value: Any) -> str:
-        """The document as JSON text with the keys it holds renamed, as ``shift_keys_in`` does."""
-        return KEY_MEMBER.sub(self._in_json, orjson.dumps(value)).decode()
+        """The document as JSON text with the keys it holds renamed."""
+        return orjson.dumps(self.document(value)).decode()
 
 
 def canonical(key: int) -> str:

@@ -306,12 +306,14 @@ def test_a_byte_changed_on_its_way_to_the_disk_is_caught_and_nothing_appears(
     monkeypatch.setattr(os, "fsync", fsync_after_flipping_a_byte)
     tables, attachments = sample_tables(), sample_attachments()
     target = tmp_path / "a.manager"
-    with pytest.raises(BackupFailed) as caught:
-        with write_atomically(target, make_manifest(tables, attachments)) as w:
-            for name, rows in tables.items():
-                w.write_table(name, rows)
-            for data in attachments:
-                w.write_attachment(hashlib.sha256(data).hexdigest(), len(data), io.BytesIO(data))
+    with (
+        pytest.raises(BackupFailed) as caught,
+        write_atomically(target, make_manifest(tables, attachments)) as w,
+    ):
+        for name, rows in tables.items():
+            w.write_table(name, rows)
+        for data in attachments:
+            w.write_attachment(hashlib.sha256(data).hexdigest(), len(data), io.BytesIO(data))
     assert caught.value.code == "not_stored"
     assert list(tmp_path.iterdir()) == []
 
@@ -334,8 +336,10 @@ def test_rows_given_as_json_lines_read_back_as_the_same_rows(tmp_path: Path) -> 
 
 def test_json_lines_cut_inside_a_row_are_refused(tmp_path: Path) -> None:
     tables = {"accounts": sample_tables()["accounts"]}
-    with pytest.raises(BackupFailed) as caught:
-        with write_atomically(tmp_path / "a.manager", make_manifest(tables)) as w:
-            w.write_table_lines("accounts", [b'{"id":'])
+    with (
+        pytest.raises(BackupFailed) as caught,
+        write_atomically(tmp_path / "a.manager", make_manifest(tables)) as w,
+    ):
+        w.write_table_lines("accounts", [b'{"id":'])
     assert caught.value.code == "unserializable"
     assert list(tmp_path.iterdir()) == []
