@@ -143,7 +143,7 @@ def shift_keys_in(value: Any, offset: int) -> Any:
 
 CANONICAL_KEY = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 #: Renamed keys remembered per import: foreign keys repeat (every row names its company).
-REMEMBERED_KEYS = 100_000
+REMEMBERED_KEYS = 10_000
 
 
 class KeyRenamer:
