@@ -21,7 +21,7 @@ from partida.archive.manifest import Company as ManifestCompany
 from partida.archive.manifest import Manifest, Parts
 from partida.archive.writer import ArchiveWriter, ProgressCallback, write_atomically
 from partida.attachments.store import open_blob
-from partida.backups.json_rows import json_lines, table_query
+from partida.backups.json_rows import json_lines, key_order_index, table_query
 from partida.backups.prefetch import read_ahead
 from partida.backups.registry import ATTACHMENTS, EMAILS, HISTORY, Table, tables_for
 from partida.backups.schema import table_columns
@@ -75,7 +75,9 @@ def table_json(snapshot: Snapshot, table: Table, company_id: str) -> Iterator[by
     The query runs in a thread of its own (``read_ahead``) while the caller hashes and
     compresses. Requires ``sql_can_write``.
     """
-    sql = table_query(snapshot, table.name, owner_column(table))
+    rows = count_rows(snapshot, table, company_id)
+    index = key_order_index(snapshot, table.name, rows)
+    sql = table_query(snapshot, table.name, owner_column(table), index)
     params = [str(uuid.UUID(company_id)), company_id]
     return read_ahead(partial(json_lines, snapshot, sql, params))
 

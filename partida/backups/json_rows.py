@@ -20,11 +20,13 @@ from partida.backups.snapshot import Snapshot
 from partida.backups.values import json_value_sql
 
 
-def table_query(snapshot: Snapshot, table: str, owner: str) -> str:
+def table_query(snapshot: Snapshot, table: str, owner: str, key_index: str | None = None) -> str:
     """The query giving one JSON text per row, in key order.
 
     Its parameters are the company's key in canonical form (written into every row as is,
-    rather than converted once per row) and then as the owner column holds it.
+    rather than converted once per row) and then as the owner column holds it. ``key_index``
+    (SQLite): read the table through its primary key's index, already in key order, instead
+    of sorting the company's rows (see ``key_order_index``).
     """
     columns = table_columns()[table]
     quote = connection.ops.quote_name
@@ -41,7 +43,8 @@ def table_query(snapshot: Snapshot, table: str, owner: str) -> str:
             )
             for field in columns.fields
         )
-        return f"SELECT json_object({pairs}) FROM {db_table} AS t {where}"
+        source = f"{db_table} AS t" + (f" INDEXED BY {quote(key_index)}" if key_index else "")
+        return f"SELECT json_object({pairs}) FROM {source} {where}"
     named = ", ".join(
         f"{p}::text AS {quote(field.attname)}"
         if field.attname == owner
@@ -68,3 +71,21 @@ def json_lines(snapshot: Snapshot, sql: str, params: list) -> Iterator[bytes]:
             yield b"\n".join(map(first, batch)) + b"\n"
     finally:
         raw.text_factory = text_factory
+
+
+def key_order_index(snapshot: Snapshot, table: str, company_rows: int) -> str | None:
+    """On SQLite, the primary key's index when reading the table through it beats sorting.
+
+    Sorting a company's rows holds them in SQLite's sorter, which spills to temporary files
+    and merges them: on the large demo's history (1 GB of rows) that is 15 s and 11 MB of
+    memory, against 11.7 s and none when reading in key order. Reading through the index
+    passes over every company's rows, so it is chosen only when this company owns at least
+    half of the table.
+    """
+    if snapshot.vendor != "sqlite" or not company_rows:
+        return None
+    db_table = table_columns()[table].table.model._meta.db_table
+    quote = connection.ops.quote_name
+    if snapshot.scalar(f"SELECT COUNT(*) FROM {quote(db_table)}") > 2 * company_rows:
+        return None
+    return snapshot.scalar("SELECT name FROM pragma_index_list(?) WHERE origin = 'pk'", [db_table])

@@ -98,3 +98,18 @@ def test_default_name_is_company_and_date_and_always_a_valid_file_name():
     odd = default_backup_name('A/B: "C" <D>|E?*', day)
     assert odd == "A-B- -C- -D-E- (2026-03-09).manager"
     assert "/" not in default_backup_name("../..", day)
+
+
+def test_rows_come_in_key_order_whether_the_company_owns_the_tables_or_shares_them(
+    company, tmp_path
+):
+    """A company owning most of a table is read through the key's index, a smaller share is
+    sorted (see ``json_rows.key_order_index``): the file is the same either way."""
+    from partida.demo.generate import do_create_demo_company
+
+    alone = tmp_path / "alone.manager"
+    backup_to_file(company, alone, parts_from())
+    do_create_demo_company("Vecina S.L.", "small", seed=3)  # now owns most of every table
+    shared = tmp_path / "shared.manager"
+    backup_to_file(company, shared, parts_from())
+    assert data_members(shared) == data_members(alone)
