@@ -10,6 +10,8 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from partida.archive import (
     ATTACHMENTS,
@@ -236,3 +238,34 @@ def test_schema_refuses_references_to_later_tables() -> None:
                 Table("b", {"id": "uuid"}),
             ]
         )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    numbers=st.lists(
+        st.integers(0, 2**128 - 1)
+        | st.integers(0, 3).map(lambda low: (7 << 64) + low),  # equal high halves
+        unique=True,
+        max_size=60,
+    ),
+    probes=st.lists(
+        st.integers(0, 2**128 - 1) | st.integers(0, 5).map(lambda low: (7 << 64) + low)
+    ),
+)
+def test_sorted_keys_hold_exactly_the_keys_added(numbers: list[int], probes: list[int]) -> None:
+    """The 16-byte key store answers as a set would, before and after a key arrives."""
+    from partida.archive.schema import SortedKeys
+
+    def text(number: int) -> str:
+        return str(UUID(int=number))
+
+    keys = SortedKeys()
+    added: set[str] = set()
+    for number in sorted(numbers):
+        for probe in probes:  # asked before it came, as a self-reference may be
+            assert (text(probe) in keys) == (text(probe) in added)
+        keys.add(text(number))
+        added.add(text(number))
+    for probe in probes + numbers:
+        assert (text(probe) in keys) == (text(probe) in added)
+    assert len(keys) == len(added)
