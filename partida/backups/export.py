@@ -26,11 +26,7 @@ from partida.backups.prefetch import read_ahead
 from partida.backups.registry import ATTACHMENTS, EMAILS, HISTORY, Table, tables_for
 from partida.backups.schema import table_columns
 from partida.backups.snapshot import Snapshot, read_snapshot
-from partida.backups.values import (
-    reader_for,
-    select_sql,
-    sqlite_datetimes_regular,
-)
+from partida.backups.values import reader_for, select_sql, sqlite_datetimes_regular
 from partida.books.models import Company
 
 EXTENSION = ".manager"
@@ -69,13 +65,12 @@ def count_rows(snapshot: Snapshot, table: Table, company_id: str) -> int:
     return snapshot.scalar(sql, [company_id])
 
 
-def table_json(snapshot: Snapshot, table: Table, company_id: str) -> Iterator[bytes]:
-    """The table's rows as JSON Lines the database makes (see ``json_rows``), in chunks.
+def table_json(snapshot: Snapshot, table: Table, company_id: str, rows: int) -> Iterator[bytes]:
+    """The table's ``rows`` rows as JSON Lines the database makes (see ``json_rows``), in chunks.
 
     The query runs in a thread of its own (``read_ahead``) while the caller hashes and
     compresses. Requires ``sql_can_write``.
     """
-    rows = count_rows(snapshot, table, company_id)
     index = key_order_index(snapshot, table.name, rows)
     sql = table_query(snapshot, table.name, owner_column(table), index)
     params = [str(uuid.UUID(company_id)), company_id]
@@ -188,7 +183,8 @@ def fill_backup(
     key = company_key(company.pk, snapshot.vendor)
     for table in tables_for(parts):
         if sql_can_write(snapshot, table, key):
-            writer.write_table_lines(table.name, table_json(snapshot, table, key))
+            rows = writer.manifest.tables[table.name]  # counted in this snapshot
+            writer.write_table_lines(table.name, table_json(snapshot, table, key, rows))
         else:
             writer.write_table(table.name, table_rows(snapshot, table, key))
     for sha256, size in blobs:

@@ -158,11 +158,14 @@ class KeyRenamer:
             self._known.clear()
         self._known[form, key] = new
 
+    def shifted(self, key: str) -> int:
+        return key_number(key) + self.offset
+
     def hex(self, key: str) -> str:
         """The renamed key as Django keeps UUIDs in SQLite: 32 hex digits."""
         new = self._known.get(("hex", key))
         if new is None:
-            new = f"{int(key.replace('-', ''), 16) + self.offset:032x}"
+            new = f"{self.shifted(key):032x}"
             self._remember("hex", key, new)
         return new
 
@@ -170,7 +173,7 @@ class KeyRenamer:
         """The renamed key in the canonical ``8-4-4-4-12`` form."""
         new = self._known.get(("canonical", key))
         if new is None:
-            new = canonical(int(key.replace("-", ""), 16) + self.offset)
+            new = canonical(self.shifted(key))
             self._remember("canonical", key, new)
         return new
 
@@ -180,7 +183,7 @@ class KeyRenamer:
         if new is None:
             new = key
             if CANONICAL_KEY.fullmatch(key):
-                number = int(key.replace("-", ""), 16) + self.offset
+                number = self.shifted(key)
                 if number < KEY_SPACE:
                     new = canonical(number)
             self._remember("document", key, new)
@@ -236,18 +239,18 @@ def value_writers(table: str, renamer: KeyRenamer, vendor: str) -> list[tuple[in
     for index, field in enumerate(table_columns()[table].fields):
         kind = column_type(field)
         if kind == "uuid":
-            # Django keeps UUIDs in SQLite as 32 hex digits.
-            write = renamer.hex if sqlite else renamer.canonical
-            if field.primary_key:  # never repeats: nothing to remember
-                offset = renamer.offset
-                if sqlite:
+            # Django keeps UUIDs in SQLite as 32 hex digits. A primary key never repeats:
+            # nothing to remember.
+            if not field.primary_key:
+                write = renamer.hex if sqlite else renamer.canonical
+            elif sqlite:
 
-                    def write(v, offset=offset):
-                        return f"{int(v.replace('-', ''), 16) + offset:032x}"
-                else:
+                def write(v, shifted=renamer.shifted):
+                    return f"{shifted(v):032x}"
+            else:
 
-                    def write(v, offset=offset):
-                        return canonical(int(v.replace("-", ""), 16) + offset)
+                def write(v, shifted=renamer.shifted):
+                    return canonical(shifted(v))
         elif kind == "datetime" and sqlite:
             write = sqlite_datetime
         elif kind == "json":
