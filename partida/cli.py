@@ -487,6 +487,25 @@ def migrate() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
+def recover_interrupted_work() -> None:
+    """Clean up after a Partida killed in the middle of an import or a backup (see
+    ``partida.backups.jobs.do_recover_interrupted_jobs``)."""
+    from partida.backups.jobs import do_recover_interrupted_jobs
+
+    do_recover_interrupted_jobs()
+
+
+def database_error_text(error: Exception) -> str:
+    if "database is locked" in str(error):
+        return gettext(
+            "Another Partida is saving to this data folder right now (an import, most "
+            "likely): try again in a moment."
+        )
+    return gettext("The database could not do that (%(error)s).") % {
+        "error": str(error).rstrip(".")
+    }
+
+
 def error_text(error: Exception) -> str:
     from django.core.exceptions import ValidationError
 
@@ -513,16 +532,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         migrate()
+        recover_interrupted_work()
         return args.subcommand.run(args) or 0
     except (CliError, ValidationError) as error:
         print(error_text(error), file=sys.stderr)
         return 1
     except DatabaseError as error:
-        print(
-            gettext("The database could not do that (%(error)s).")
-            % {"error": str(error).rstrip(".")},
-            file=sys.stderr,
-        )
+        print(database_error_text(error), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(gettext("Interrupted."), file=sys.stderr)

@@ -58,17 +58,21 @@ def _local_temp_dir() -> str | None:
     return folder
 
 
-def store_blob_reporting(fileobj: IO[bytes] | File) -> tuple[str, int, bool]:
+def store_blob_reporting(
+    fileobj: IO[bytes] | File, temp_dir: str | os.PathLike | None = None
+) -> tuple[str, int, bool]:
     """Store the file's bytes; return ``(sha256, size, created)``.
 
-    ``created`` is False when the same bytes were stored already (nothing was written).
+    ``created`` is False when the same bytes were stored already (nothing was written). The
+    bytes are written first to a temporary file in ``temp_dir`` (an import's work folder, which
+    is removed whatever happens), else beside the blobs or in the system's temporary folder.
     """
     if hasattr(fileobj, "seek"):
         with contextlib.suppress(OSError, ValueError):  # a stream that cannot rewind
             fileobj.seek(0)
     digest = hashlib.sha256()
     size = 0
-    handle, temp_path = tempfile.mkstemp(prefix="upload-", dir=_local_temp_dir())
+    handle, temp_path = tempfile.mkstemp(prefix="upload-", dir=temp_dir or _local_temp_dir())
     try:
         with os.fdopen(handle, "wb") as temp:
             if isinstance(fileobj, File):

@@ -12,7 +12,8 @@ from partida.backups.export import EXTENSION, backup_to_file, default_backup_nam
 from partida.backups.importer import do_import_company, open_backup
 from partida.backups.messages import archive_error_message
 from partida.backups.preview import describe_json
-from partida.backups.progress import work
+from partida.backups.progress import phase_label, work
+from partida.backups.work_folders import WorkFolder
 from partida.cli import CliError, ProgressLine, find_company, print_json, print_table, subcommand
 
 
@@ -65,7 +66,10 @@ def backup(args: argparse.Namespace) -> int:
         attachments=not args.no_attachments, emails=not args.no_emails, history=not args.no_history
     )
     try:
-        backup_to_file(company, path, parts, progress=progress_printer(gettext("Writing")))
+        with WorkFolder() as work:
+            # A backup killed midway leaves its partial file: the next start removes it.
+            work.note("partial", str(path.parent / f".{path.name}."))
+            backup_to_file(company, path, parts, progress=progress_printer(gettext("Writing")))
     except ArchiveError as error:
         raise archive_failure(error) from None
     except OSError as error:
@@ -165,9 +169,12 @@ def import_(args: argparse.Namespace) -> int:
     path = existing_file(args.file)
     if args.name is not None and not args.name.strip():
         raise CliError(gettext("The new company's name cannot be empty."))
+    line = ProgressLine()
     try:
         company = do_import_company(
-            path, new_name=args.name, progress=progress_printer(gettext("Importing"))
+            path,
+            new_name=args.name,
+            progress=lambda phase, done, total: line(phase_label(phase).rstrip("…"), done, total),
         )
     except ArchiveError as error:
         raise archive_failure(error) from None

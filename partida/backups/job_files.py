@@ -11,8 +11,8 @@ worker that runs the job need not be the web process that received the request.
 
 ``job_files()`` gives the store of this edition; both have the same methods:
 
-- ``backup_path(job, folder)``: where the backup is written locally (``backup_to_file``);
-- ``keep_backup(job, path)``: the finished backup at ``path`` becomes the job's file;
+- ``keep_backup(job, path)``: the finished backup at ``path`` (written in the job's work
+  folder) becomes the job's file;
 - ``keep_upload(job, path)``: an uploaded file at ``path`` becomes the job's file;
 - ``open(job)``: the job's file, streaming (a readable binary file; close it), with ``size``;
 - ``local_copy(job)``: a context giving a path on this machine with the job's bytes;
@@ -54,11 +54,10 @@ class LocalJobFiles:
 
     in_object_store = False
 
-    def backup_path(self, job: Job, folder: Path) -> Path:
-        return work_folder("exports") / f"{job.pk}.manager"
-
     def keep_backup(self, job: Job, path: Path) -> None:
-        job.path = str(path)
+        target = work_folder("exports") / f"{job.pk}.manager"
+        os.replace(path, target)  # the work folder is in the data folder: one rename
+        job.path = str(target)
 
     def keep_upload(self, job: Job, path: str | os.PathLike) -> None:
         target = work_folder("imports") / f"{job.pk}.manager"
@@ -104,9 +103,6 @@ class StoredJobFiles:
     @staticmethod
     def key(job: Job) -> str:
         return f"{KEY_PREFIX}/{job.pk}.manager"
-
-    def backup_path(self, job: Job, folder: Path) -> Path:
-        return folder / "backup.manager"
 
     def _upload(self, job: Job, path: Path) -> None:
         from partida.backups.automatic import verify_stored

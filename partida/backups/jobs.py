@@ -10,14 +10,10 @@ job at once, within the request, in either edition.
 """
 
 import logging
-import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.db import (
@@ -28,6 +24,7 @@ from django.db import (
     connections,
     transaction,
 )
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -35,83 +32,127 @@ from django_tasks import task
 from partida.archive.errors import ArchiveError
 from partida.archive.writer import Progress
 from partida.backups.export import backup_to_file
-from partida.backups.importer import do_import_company
+from partida.backups.importer import Cancelled, do_import_company
 from partida.backups.job_files import job_files
-from partida.backups.job_files import work_folder as work_folder  # where it used to be
 from partida.backups.messages import archive_error_message
 from partida.backups.models import Job
 from partida.backups.progress import work
+from partida.backups.work_folders import (
+    WorkFolder,
+    WorkInProgress,
+    is_alive,
+    read_progress,
+    recover_interrupted_work,
+    request_cancel,
+)
 from partida.books.models import Company
 
 log = logging.getLogger(__name__)
 REPORT_EVERY_SECONDS = 0.3
-KEEP_FINISHED_FILES = timedelta(days=1)
+#: A backup made by the Backup dialog stays downloadable this long, unless it is downloaded.
+KEEP_BACKUP_FILES = timedelta(hours=2)
+#: An uploaded file waiting for its import to be confirmed stays this long.
+KEEP_UPLOADS = timedelta(days=1)
 
 
-class ProgressRecorder:
-    """Records a job's progress through a connection of its own.
+class FolderChannel:
+    """The desktop edition: progress and cancel requests in the job's work folder, which no
+    database lock can hold up."""
 
-    The backup itself reads inside one long read transaction; writing progress there would
-    turn it into a write transaction that blocks everyone else, and nobody would see the
-    progress before it ends. A second connection commits each report at once.
+    def __init__(self, job: Job, work: WorkFolder) -> None:
+        self.work = work
+
+    def report(self, phase: str, done: int, total: int) -> None:
+        self.work.report(phase, done, total)
+
+    def cancelled(self) -> bool:
+        return self.work.cancel_requested()
+
+    def close(self) -> None:
+        pass
+
+
+class DatabaseChannel:
+    """The cloud edition: progress, a lease and cancel requests in the job's row, through a
+    connection of its own, so that any web process sees them and the import's transaction
+    never holds them up (PostgreSQL locks rows, not the database).
     """
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, work: WorkFolder) -> None:
         self.job = job
         self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
         self.last = 0.0
+        self.cancel = False
         table = self.connection.ops.quote_name(Job._meta.db_table)
-        self.sql = f"UPDATE {table} SET done = %s, total = %s WHERE id = %s"
+        self.sql = (
+            f"UPDATE {table} SET phase = %s, done = %s, total = %s, heartbeat_at = %s "
+            f"WHERE id = %s RETURNING cancel_requested"
+        )
         self.key = Job._meta.pk.get_db_prep_value(job.pk, self.connection)
 
-    def __call__(self, progress: Progress) -> None:
+    def report(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
         if now - self.last < REPORT_EVERY_SECONDS:
             return
         self.last = now
-        done, total = work(progress)
         try:
             with self.connection.cursor() as cursor:
-                cursor.execute(self.sql, [done, total, self.key])
+                cursor.execute(self.sql, [phase, done, total, timezone.now(), self.key])
+                row = cursor.fetchone()
+            self.cancel = bool(row and row[0])
         except DatabaseError:
-            # A busy database delays the bar, never the backup: the next report catches up.
+            # A busy database delays the bar, never the job: the next report catches up.
             log.debug("progress of job %s not recorded", self.job.pk, exc_info=True)
+
+    def cancelled(self) -> bool:
+        return self.cancel
 
     def close(self) -> None:
         self.connection.close()
 
 
-@contextmanager
-def progress_recorder(job: Job) -> Iterator[ProgressRecorder]:
-    recorder = ProgressRecorder(job)
-    try:
-        yield recorder
-    finally:
-        recorder.close()
+def channel_for(job: Job, work: WorkFolder) -> FolderChannel | DatabaseChannel:
+    if settings.EDITION == "cloud":
+        return DatabaseChannel(job, work)
+    return FolderChannel(job, work)
 
 
-def run_backup_job(job: Job) -> None:
-    """Write the backup (in the data folder, or locally and then to the object store)."""
+def backup_progress(channel) -> Callable[[Progress], None]:
+    """The writer's progress, reported as the ``writing`` phase; a cancel stops the writer."""
+    last = [0.0]
+
+    def report(progress: Progress) -> None:
+        channel.report("writing", *work(progress))
+        now = time.monotonic()
+        if now - last[0] >= REPORT_EVERY_SECONDS:
+            last[0] = now
+            if channel.cancelled():
+                raise Cancelled()
+
+    return report
+
+
+def run_backup_job(job: Job, work_folder: WorkFolder, channel) -> None:
+    """Write the backup in the work folder; it then becomes the job's file (in the data folder,
+    or in the object store)."""
     company = Company.objects.get(pk=job.company_id)
     parts = set(job.options.get("parts", []))
-    files = job_files()
-    folder = Path(tempfile.mkdtemp(prefix="partida-job-"))
-    try:
-        path = files.backup_path(job, folder)
-        with progress_recorder(job) as progress:
-            backup_to_file(company, path, parts, progress=progress)
-        files.keep_backup(job, path)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    path = work_folder.file("backup.manager")
+    backup_to_file(company, path, parts, progress=backup_progress(channel))
+    job_files().keep_backup(job, path)
 
 
-def run_import_job(job: Job) -> None:
+def run_import_job(job: Job, work_folder: WorkFolder, channel) -> None:
     """Import the uploaded file (from a local copy of it, in the cloud); then delete it."""
     files = job_files()
     try:
-        with files.local_copy(job) as path, progress_recorder(job) as progress:
+        with files.local_copy(job) as path:
             company = do_import_company(
-                path, new_name=job.options.get("new_name") or None, progress=progress
+                path,
+                new_name=job.options.get("new_name") or None,
+                progress=channel.report,
+                work=work_folder,
+                cancelled=channel.cancelled,
             )
     finally:
         files.delete(job)
@@ -131,15 +172,40 @@ RUNNERS = {Job.Kind.BACKUP: run_backup_job, Job.Kind.IMPORT: run_import_job}
 def run_job(job_id) -> None:
     """Run a waiting job to its end, recording success or a message the user can act on.
 
-    Taking the job is one conditional UPDATE (waiting → running): a job runs once, whoever
-    else is asked to run it.
+    The job's work folder is made and locked before the job is marked running, so a running
+    job whose folder is not locked is one whose process died. Taking the job is one
+    conditional UPDATE (waiting → running): a job runs once, whoever else is asked to run it.
     """
-    if not Job.objects.filter(pk=job_id, state=Job.State.WAITING).update(state=Job.State.RUNNING):
-        log.warning("job %s is not waiting (gone, or taken by another process)", job_id)
-        return
-    job = Job.objects.get(pk=job_id)
     try:
-        RUNNERS[job.kind](job)
+        work_folder = WorkFolder(job_id)
+        work_folder.open()
+    except WorkInProgress:
+        log.warning("job %s is already at work in another process", job_id)
+        return
+    try:
+        taken = Job.objects.filter(pk=job_id, state=Job.State.WAITING).update(
+            state=Job.State.RUNNING, heartbeat_at=timezone.now()
+        )
+        if not taken:
+            log.warning("job %s is not waiting (gone, or taken by another process)", job_id)
+            return
+        job = Job.objects.get(pk=job_id)
+        channel = channel_for(job, work_folder)
+        try:
+            run_with_outcome(job, work_folder, channel)
+        finally:
+            channel.close()
+    finally:
+        work_folder.close()
+
+
+def run_with_outcome(job: Job, work_folder: WorkFolder, channel) -> None:
+    try:
+        RUNNERS[job.kind](job, work_folder, channel)
+    except Cancelled:
+        log.info("%s job %s cancelled", job.kind, job.pk)
+        job_files().delete(job)
+        finish(job, Job.State.CANCELLED, "")
     except ArchiveError as error:
         log.warning(
             "%s job %s refused the file: %s (%s)", job.kind, job.pk, error.code, error.detail
@@ -155,6 +221,65 @@ def run_job(job_id) -> None:
 def finish(job: Job, state: str, error: str) -> None:
     job.state, job.error, job.finished_at = state, error, timezone.now()
     job.save(update_fields=["state", "error", "finished_at", "path", "company_id"])
+
+
+def do_cancel_job(job: Job) -> None:
+    """Ask a job to stop. A job not started yet stops at once; a running one within a moment
+    (it stops at its next progress report and undoes what it did)."""
+    stopped = Job.objects.filter(pk=job.pk, state=Job.State.WAITING).update(
+        state=Job.State.CANCELLED, finished_at=timezone.now()
+    )
+    if stopped:
+        job_files().delete(job)
+        return
+    if settings.EDITION == "cloud":
+        Job.objects.filter(pk=job.pk).update(cancel_requested=True)
+    else:
+        request_cancel(job.pk)
+
+
+def interrupted_message(job: Job) -> str:
+    if job.kind == Job.Kind.IMPORT:
+        return _(
+            "The import was interrupted: Partida stopped before it finished. Nothing was "
+            "changed; choose the file again to try again."
+        )
+    return _(
+        "The backup was interrupted: Partida stopped before it finished. Nothing was kept; "
+        "make the backup again."
+    )
+
+
+def is_interrupted(job: Job, now) -> bool:
+    """A running job nobody is running any more: on the desktop, no process holds its work
+    folder's lock; in the cloud, its worker stopped renewing its lease."""
+    if settings.EDITION != "cloud":
+        return not is_alive(job.pk)
+    from partida.backups.automatic import lease_time
+
+    seen = job.heartbeat_at or job.created_at
+    return seen < now - lease_time()
+
+
+def do_recover_interrupted_jobs() -> list[Job]:
+    """After a process died: undo what its work left (partial files, staged attachment files),
+    and mark its jobs interrupted, with a sentence the screen shows. Live work is left alone."""
+    recover_interrupted_work()
+    now = timezone.now()
+    recovered = []
+    for job in Job.objects.filter(state=Job.State.RUNNING):
+        if not is_interrupted(job, now):
+            continue
+        if not Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(
+            state=Job.State.FAILED, error=interrupted_message(job), finished_at=now
+        ):
+            continue  # it finished meanwhile
+        try:
+            job_files().delete(job)
+        except Exception:
+            log.exception("could not delete the file of the interrupted job %s", job.pk)
+        recovered.append(job)
+    return recovered
 
 
 @task()
@@ -188,10 +313,25 @@ def start(job: Job) -> Job:
     return job
 
 
+def job_progress(job: Job) -> tuple[str, int]:
+    """(phase, whole percent) of a job, wherever this edition keeps its progress."""
+    if job.state == Job.State.RUNNING and settings.EDITION != "cloud":
+        reported = read_progress(job.pk)
+        if reported and reported.get("total"):
+            percent = min(99, int(reported["done"] * 100 / reported["total"]))
+            return str(reported.get("phase", "")), percent
+    return job.phase, job.percent
+
+
 def remove_old_files() -> None:
-    """Forget jobs older than ``KEEP_FINISHED_FILES`` that have a file, deleting the file."""
-    cutoff = timezone.now() - KEEP_FINISHED_FILES
-    old = Job.objects.filter(created_at__lt=cutoff).exclude(path="")
+    """Delete the files of finished backups after ``KEEP_BACKUP_FILES`` and of uploads never
+    imported after ``KEEP_UPLOADS``, and forget those jobs."""
+    now = timezone.now()
+    old = Job.objects.exclude(path="").filter(
+        Q(kind=Job.Kind.BACKUP, created_at__lt=now - KEEP_BACKUP_FILES)
+        | Q(kind=Job.Kind.IMPORT, created_at__lt=now - KEEP_UPLOADS)
+    )
+    old = old.exclude(state=Job.State.RUNNING)
     if not old.exists():
         return
     files = job_files()

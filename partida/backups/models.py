@@ -19,17 +19,25 @@ class Job(models.Model):
         WAITING = "waiting"
         RUNNING = "running"
         DONE = "done"
-        FAILED = "failed"
+        FAILED = "failed"  # refused, broken, or interrupted: ``error`` says which
+        CANCELLED = "cancelled"
+
+    ACTIVE = (State.WAITING, State.RUNNING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=6, choices=Kind.choices)
-    state = models.CharField(max_length=7, choices=State.choices, default=State.WAITING)
+    state = models.CharField(max_length=9, choices=State.choices, default=State.WAITING)
     company_id = models.UUIDField(null=True, blank=True)  # backed up, or made by the import
     file_name = models.CharField(max_length=255)  # what the user sees and downloads
     path = models.CharField(max_length=1024, blank=True)  # where the file is on disk
     options = models.JSONField(default=dict, blank=True)
+    # Progress, as the cloud edition keeps it (the desktop keeps it in the job's work folder).
+    phase = models.CharField(max_length=20, blank=True)
     done = models.BigIntegerField(default=0)
     total = models.BigIntegerField(default=0)
+    # The cloud edition's lease: a running job whose worker stopped renewing it was interrupted.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

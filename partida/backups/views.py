@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partida.archive.errors import ArchiveError
 from partida.backups import jobs
@@ -23,6 +23,7 @@ from partida.backups.job_files import job_files
 from partida.backups.messages import archive_error_message
 from partida.backups.models import Job
 from partida.backups.preview import describe
+from partida.backups.progress import phase_label
 from partida.books.views import company_context, get_company
 
 
@@ -51,9 +52,14 @@ def job_for(job_id) -> Job:
 
 
 def job_state(job: Job) -> dict:
+    phase, percent = jobs.job_progress(job)
+    if not phase:
+        phase = "writing" if job.kind == Job.Kind.BACKUP else "checking"
     state = {
         "state": job.state,
-        "percent": job.percent,
+        "percent": percent,
+        "phase": phase,
+        "phase_label": phase_label(phase),
         "error": job.error,
         "kind": job.kind,
     }
@@ -61,6 +67,10 @@ def job_state(job: Job) -> dict:
         state["download_url"] = reverse("backups:download", kwargs={"job_id": job.pk})
     if job.state == Job.State.DONE and job.kind == Job.Kind.IMPORT:
         state["company_url"] = reverse("books:summary", kwargs={"company_id": job.company_id})
+    if job.kind == Job.Kind.IMPORT:
+        state["retry_url"] = reverse("backups:import")
+    elif job.company_id:
+        state["retry_url"] = reverse("backups:backup", kwargs={"company_id": job.company_id})
     return state
 
 
@@ -80,6 +90,37 @@ class StreamedFile(FileResponse):
     block_size = 1024 * 1024  # an object store is read a megabyte at a time, never whole
 
 
+@require_POST
+def cancel(request: HttpRequest, job_id) -> HttpResponse:
+    """Stop a backup or an import: it undoes what it did, and the job says it was cancelled."""
+    job = job_for(job_id)
+    if job.state in Job.ACTIVE:
+        jobs.do_cancel_job(job)
+    return redirect("backups:job", job_id=job.pk)
+
+
+class RemovedOnceRead:
+    """A backup's file, read for its download, removed once it has been read to the end: a
+    copy of the books does not stay in the data folder once the person has it."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.stream = job_files().open(job)
+        self.complete = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        if not data:
+            self.complete = True
+        return data
+
+    def close(self) -> None:
+        self.stream.close()
+        if self.complete:
+            job_files().delete(self.job)
+            Job.objects.filter(pk=self.job.pk).update(path="")
+
+
 @require_GET
 def download(request: HttpRequest, job_id) -> FileResponse:
     """The backup's file, streamed from the data folder or the object store."""
@@ -88,13 +129,12 @@ def download(request: HttpRequest, job_id) -> FileResponse:
     if job.kind != Job.Kind.BACKUP or job.state != Job.State.DONE or not files.exists(job):
         raise Http404(_("This backup is no longer available: make a new one."))
     response = StreamedFile(
-        files.open(job),
+        RemovedOnceRead(job),
         as_attachment=True,
         filename=job.file_name,
         content_type="application/octet-stream",
     )
-    if not response.has_header("Content-Length"):
-        response["Content-Length"] = str(files.size(job))
+    response["Content-Length"] = str(files.size(job))
     return response
 
 

@@ -75,11 +75,11 @@ def test_a_failure_while_writing_leaves_nothing_behind(good_file, monkeypatch):
     real_store = importer.store_blob_reporting
     calls = []
 
-    def store_then_fail(member):
+    def store_then_fail(member, **options):
         calls.append(member)
         if len(calls) == 2:
             raise OSError(28, os.strerror(28))
-        return real_store(member)
+        return real_store(member, **options)
 
     monkeypatch.setattr(importer, "store_blob_reporting", store_then_fail)
     before = traces()

@@ -100,6 +100,6 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, db, setti
     assert "larger than" in problem and "9.8" in problem
     assert problem in page.content.decode()
     assert not m.Company.objects.exists()
-    from partida.backups.jobs import work_folder
+    from partida.backups.job_files import work_folder
 
     assert list(work_folder("imports").iterdir()) == []

@@ -22,6 +22,18 @@
   if (!job) return;
   var bar = document.getElementById("job-progress");
   var percent = document.getElementById("job-percent");
+  var phase = document.getElementById("job-phase");
+  var cancelForm = document.getElementById("job-cancel-form");
+
+  // Cancel without leaving the page: the bar shows the import stopping.
+  if (cancelForm) {
+    cancelForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      document.getElementById("job-cancel").disabled = true;
+      fetch(cancelForm.action, { method: "POST", body: new FormData(cancelForm) })
+        .catch(function () { cancelForm.submit(); });
+    });
+  }
 
   function show(state) {
     job.dataset.state = state.state;
@@ -30,6 +42,7 @@
     });
     bar.value = state.percent;
     percent.textContent = state.percent;
+    if (state.phase_label) phase.textContent = state.phase_label;
     if (state.state === "failed") {
       document.getElementById("job-error").textContent = state.error;
     }
