@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "partida.errors.DatabaseBusyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "partida.history.middleware.ActorMiddleware",
     # Last, as its documentation asks: it answers a throttled sign-in with a lockout page.
@@ -106,7 +107,9 @@ def _databases() -> dict:
                 # WAL lets a backup read one consistent snapshot while the user keeps working.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # A save waits this long for another writer (an import's last step), then says
+                # so in one sentence (partida.errors): never a long wait, never a server error.
+                "timeout": float(os.environ.get("PARTIDA_SQLITE_BUSY_SECONDS", 5)),
             },
         }
     }
@@ -153,6 +156,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("PARTIDA_DEFAULT_FROM_EMAIL", "partida@local
 PARTIDA_DESKTOP_USER_NAME = os.environ.get("PARTIDA_USER_NAME", "")
 PARTIDA_DESKTOP_USER_EMAIL = os.environ.get("PARTIDA_USER_EMAIL", "")
 
+CSRF_FAILURE_VIEW = "partida.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

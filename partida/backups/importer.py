@@ -393,6 +393,7 @@ def do_import_company(
         PHASES_SQLITE if sqlite else PHASES_POSTGRESQL,
     )
     bar.begin("checking")
+    work.pause_for_tests("checking")
     checked = check_backup(open_backup(source, convert=False, progress=bar.of_pass))
     renamer = KeyRenamer(random_offset(checked.largest_key))
     new_blobs: list[str] = []
@@ -405,7 +406,7 @@ def do_import_company(
         else:
             with transaction.atomic():
                 insert_pass(source, checked, renamer, new_name, bar, work, new_blobs, None)
-                company = finish_company(checked, renamer)
+                company = finish_company(checked, renamer, work)
     except BaseException:
         discard_new_blobs(new_blobs)
         raise
@@ -428,9 +429,11 @@ def insert_pass(source, checked, renamer, new_name, bar, work, new_blobs, stagin
                         staging.insert(member.table, rows)
                     else:
                         insert_table(cursor, member.table, rows)
+                    work.pause_for_tests("importing")
                 else:
                     bar.label = "attachments"
                     store_attachment(member, new_blobs, work)
+                    work.pause_for_tests("attachments")
     except (KeyError, ValueError, TypeError, AttributeError) as error:
         raise Corrupted(f"the file changed while it was imported ({error})") from None
     except (DatabaseError, connection.Database.Error):  # COPY raises the driver's
@@ -444,12 +447,13 @@ def insert_pass(source, checked, renamer, new_name, bar, work, new_blobs, stagin
         raise Corrupted("the file changed while it was imported")
 
 
-def finish_company(checked: Checked, renamer: KeyRenamer) -> Company:
+def finish_company(checked: Checked, renamer: KeyRenamer, work: WorkFolder) -> Company:
     """In the import's transaction: what follows from the rows, and the news of a company."""
     company = Company.objects.get(pk=uuid.UUID(int=checked.company_key + renamer.offset))
     rebuild_account_days(company.pk)  # derived from the ledger, not carried in the file
     # In the same transaction, so a company is never left without its owner.
     company_created.send(sender=Company, company=company)
+    work.pause_for_tests("committing")
     return company
 
 
@@ -464,7 +468,7 @@ def import_through_staging(source, checked, renamer, new_name, bar, work, new_bl
     try:
         insert_pass(source, checked, renamer, new_name, bar, work, new_blobs, staging)
         bar.begin("saving")
-        return staging.copy_into_books(lambda: finish_company(checked, renamer), bar)
+        return staging.copy_into_books(lambda: finish_company(checked, renamer, work), bar)
     finally:
         staging.close()
 

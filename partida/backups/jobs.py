@@ -117,12 +117,14 @@ def channel_for(job: Job, work: WorkFolder) -> FolderChannel | DatabaseChannel:
     return FolderChannel(job, work)
 
 
-def backup_progress(channel) -> Callable[[Progress], None]:
+def backup_progress(channel, work_folder: WorkFolder) -> Callable[[Progress], None]:
     """The writer's progress, reported as the ``writing`` phase; a cancel stops the writer."""
     last = [0.0]
 
     def report(progress: Progress) -> None:
         channel.report("writing", *work(progress))
+        if progress.rows_done:
+            work_folder.pause_for_tests("writing")
         now = time.monotonic()
         if now - last[0] >= REPORT_EVERY_SECONDS:
             last[0] = now
@@ -138,7 +140,7 @@ def run_backup_job(job: Job, work_folder: WorkFolder, channel) -> None:
     company = Company.objects.get(pk=job.company_id)
     parts = set(job.options.get("parts", []))
     path = work_folder.file("backup.manager")
-    backup_to_file(company, path, parts, progress=backup_progress(channel))
+    backup_to_file(company, path, parts, progress=backup_progress(channel, work_folder))
     job_files().keep_backup(job, path)
 
 

@@ -15,6 +15,7 @@ dies takes its ``temp`` database with it.
 """
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 
 from django.db import connection, transaction
@@ -27,6 +28,22 @@ PREFIX = "partida_staging_"
 
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+#: How long the import's last step waits for another writer (another import's last step).
+WAIT_FOR_WRITERS_MS = 10 * 60 * 1000
+
+
+@contextmanager
+def waiting_for_other_writers(raw) -> Iterator[None]:
+    """Everything is checked and staged by now: wait for the write lock rather than fail after
+    all that work (screens wait only a moment, see ``partida.errors``)."""
+    (before,) = raw.execute("PRAGMA busy_timeout").fetchone()
+    raw.execute(f"PRAGMA busy_timeout = {WAIT_FOR_WRITERS_MS}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(before)}")
 
 
 class Staging:
@@ -69,7 +86,11 @@ class Staging:
         arrives (foreign keys at the commit)."""
         total = sum(rows for *_rest, rows in self.tables) or 1
         done = 0
-        with transaction.atomic(), connection.cursor() as cursor:
+        with (
+            waiting_for_other_writers(self.raw),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             for db_table, staged, names, rows in self.tables:
                 cursor.execute(
                     f"INSERT INTO main.{db_table} ({names}) SELECT {names} FROM temp.{staged}"

@@ -120,6 +120,15 @@ class WorkFolder:
     def cancel_requested(self) -> bool:
         return (self.path / CANCEL).exists()
 
+    def pause_for_tests(self, moment: str) -> None:
+        """**Tests only**: with ``PARTIDA_TEST_ONLY_PAUSE_AT=<moment>``, stop here for a minute,
+        after leaving a ``paused`` file in the folder, so that a test can kill the process at
+        exactly that moment of the work. Never set it in production."""
+        if os.environ.get("PARTIDA_TEST_ONLY_PAUSE_AT") != moment:
+            return
+        (self.path / "paused").write_text(moment)
+        time.sleep(60)
+
 
 def write_json_atomically(path: Path, value: dict) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}")

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from partida.urls import handler403, handler404, handler500  # noqa: F401 (Django reads them)
 from partida.urls import urlpatterns as application
 
 urlpatterns = [
