@@ -1,4 +1,4 @@
-"""The table, the goals of issue 5, the JSON and the plot of a run."""
+"""The table, the goals of issues 5 and 9, the JSON and the plot of a run."""
 
 import json
 import math
@@ -9,19 +9,25 @@ METHODS = [
     ("floor_backup", "floor backup"),
     ("dumpdata", "dumpdata"),
     ("partida_import", "Partida import"),
+    ("browser_import", "screen import"),
     ("floor_restore", "floor restore"),
     ("loaddata", "loaddata"),
 ]
-FLOOR_OF = {"partida_backup": "floor_backup", "partida_import": "floor_restore"}
+FLOOR_OF = {
+    "partida_backup": "floor_backup",
+    "partida_import": "floor_restore",
+    "browser_import": "floor_restore",
+}
 COLOURS = {
     "partida_backup": (31, 119, 180),
     "partida_import": (31, 119, 180),
+    "browser_import": (148, 103, 189),
     "floor_backup": (44, 160, 44),
     "floor_restore": (44, 160, 44),
     "dumpdata": (214, 39, 40),
     "loaddata": (214, 39, 40),
 }
-DASHED = {"partida_import", "floor_restore", "loaddata"}
+DASHED = {"partida_import", "browser_import", "floor_restore", "loaddata"}
 
 
 def finished(result: dict | None) -> bool:
@@ -93,6 +99,16 @@ def goals(results: dict) -> list[dict]:
             f"{ours / 2**20:.1f} MB vs {floor / 2**20:.1f} MB",
             ours <= floor,
         )
+    for size in ("medium", "large"):
+        methods_of = sizes.get(size, {}).get("methods", {})
+        screen, command = methods_of.get("browser_import"), methods_of.get("partida_import")
+        if screen and command and finished(screen) and finished(command):
+            ratio = screen["seconds"] / command["seconds"]
+            add(
+                f"{size}: Import company from the screens <= 1.2x partida import",
+                f"{ratio:.2f}x ({screen['seconds']:.1f} s vs {command['seconds']:.1f} s)",
+                ratio <= 1.2,
+            )
     load = results.get("summary_load")
     if load:
         add(
@@ -160,7 +176,7 @@ def table(results: dict) -> str:
             f"({load['company']['p95_ms']} ms p95), empty company {load['empty']['mean_ms']} ms "
             f"mean ({load['empty']['p95_ms']} ms p95): {load['ratio']}x",
         ]
-    lines += ["", "Goals (issue 5):"]
+    lines += ["", "Goals (issues 5 and 9):"]
     for goal in results["goals"]:
         mark = {True: "met", False: "NOT met", None: "unknown"}[goal["met"]]
         lines.append(f"  [{mark:^7}] {goal['goal']}: {goal['measured']}")

@@ -17,6 +17,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from bench.browser_import import browser_import
 from bench.engines import CACHE, ENGINES, Company
 from bench.load import summary_load
 from bench.proc import ROOT, check, partida_command, python_module, run
@@ -74,6 +75,14 @@ def measure_size(engine, company: Company, args, log: Path) -> dict:
         runs.append(check(run(command, target.env(), log), "partida import", log))
         engine.drop(target)
     methods["partida_import"] = best(runs).as_json()
+
+    say(f"{size}: Import company from the screens")
+    runs = []
+    for _ in range(args.repeat):
+        target = engine.target(work)
+        runs.append(browser_import(manager, target.env(), log))
+        engine.drop(target)
+    methods["browser_import"] = best(runs).as_json()
 
     say(f"{size}: floor backup and restore")
     runs = []

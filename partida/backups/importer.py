@@ -319,8 +319,8 @@ class Cancelled(BaseException):
 
 
 #: Each phase's share of the bar, from the times measured on the medium and large demos.
-PHASES_SQLITE = (("checking", 40), ("importing", 45), ("saving", 15))
-PHASES_POSTGRESQL = (("checking", 35), ("importing", 65))
+PHASES_SQLITE = (("checking", 25), ("importing", 35), ("saving", 40))
+PHASES_POSTGRESQL = (("checking", 40), ("importing", 60))
 PROGRESS_TOTAL = 1000
 CHECK_EVERY_SECONDS = 0.2
 

@@ -141,7 +141,8 @@ def traces(home, database_url) -> dict:
         for (sha,) in query(
             home,
             database_url,
-            "SELECT sha256 FROM attachments_attachment UNION SELECT sha256 FROM mail_emailattachment",
+            "SELECT sha256 FROM attachments_attachment "
+            "UNION SELECT sha256 FROM mail_emailattachment",
         )
     }
     return {
@@ -308,3 +309,27 @@ def test_cancel_stops_an_import_and_leaves_nothing(browser, installation, backup
         time.sleep(0.2)  # the job's last clean-up runs just after its page says so
     assert traces(home, database_url) == before
     page.context.close()
+
+
+def test_a_save_while_another_process_writes_says_so_and_keeps_what_was_typed(browser, tmp_path):
+    """SQLite, the desktop's own engine: another connection holds the write lock (as an
+    import's last step does); the save answers within a moment, and sends again on request."""
+    home = tmp_path / "home"
+    partida(home, "demo", "--name", "Mi Tienda S.L.", "--seed", "1")
+    (shop,) = companies(home, None)
+    server = Server(home, PARTIDA_SQLITE_BUSY_SECONDS="1")
+    try:
+        page = spanish_page(browser, server)
+        writer = sqlite3.connect(home / "partida.sqlite3", isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # the write lock, held by another process's connection
+        started = time.monotonic()
+        assert add_customer(page, shop, "Cliente paciente") == "busy"
+        assert time.monotonic() - started < 5
+        writer.execute("ROLLBACK")
+        writer.close()
+        page.get_by_role("button", name="Intentar de nuevo con lo que escribí").click()
+        expect(page.get_by_text("Cliente paciente").first).to_be_visible()
+        names = {n for (n,) in query(home, None, "SELECT name FROM books_customer")}
+        assert "Cliente paciente" in names
+    finally:
+        server.stop()
