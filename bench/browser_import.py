@@ -59,9 +59,9 @@ class Browserlike:
         token = self.token("/import/")
         boundary = uuid.uuid4().hex
         head = (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\n"
-            f"{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"{backup.name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+            f'{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="{backup.name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
         ).encode()
         tail = f"\r\n--{boundary}--\r\n".encode()
 
@@ -86,9 +86,8 @@ class Browserlike:
     def confirm(self, preview: str) -> str:
         token = self.token(preview)
         form = urlencode({"csrfmiddlewaretoken": token, "new_name": "Imported", "import": ""})
-        status, location, _page = self.request(
-            "POST", preview, body=form, headers={"Content-Type": "application/x-www-form-urlencoded"}
-        )
+        form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, location, _page = self.request("POST", preview, body=form, headers=form_type)
         if status != 302 or not location:
             raise RuntimeError(f"confirming the import answered {status}")
         return location
