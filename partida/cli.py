@@ -24,8 +24,10 @@ import contextlib
 import datetime
 import importlib
 import json
+import logging
 import os
 import sys
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -227,6 +229,7 @@ def serve(args: argparse.Namespace) -> int:
         raise CliError(gettext("The port must be a number from 1 to 65535, or 0 for any free one."))
     host, port = listen_address(args.port)
     server = make_server(port, host)
+    keep_house_while_serving()
     url = f"http://{host}:{server.server_address[1]}/"
     print(gettext("Partida is running at %(url)s (Ctrl+C stops it).") % {"url": url})
     sys.stdout.flush()
@@ -487,12 +490,35 @@ def migrate() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def recover_interrupted_work() -> None:
-    """Clean up after a Partida killed in the middle of an import or a backup (see
-    ``partida.backups.jobs.do_recover_interrupted_jobs``)."""
-    from partida.backups.jobs import do_recover_interrupted_jobs
+def housekeeping() -> None:
+    """Clean up after a Partida killed in the middle of an import or a backup, and remove job
+    files kept long enough (``partida.backups.jobs.do_housekeeping``)."""
+    from partida.backups.jobs import do_housekeeping
 
-    do_recover_interrupted_jobs()
+    do_housekeeping()
+
+
+HOUSEKEEPING_EVERY_SECONDS = 600
+
+
+def keep_house_while_serving() -> None:
+    """A server runs for days: clean up every ten minutes too (an undownloaded backup's copy
+    is removed after two hours even if no one starts another job)."""
+    import threading
+
+    from django.db import connection
+
+    def loop() -> None:
+        while True:
+            time.sleep(HOUSEKEEPING_EVERY_SECONDS)
+            try:
+                housekeeping()
+            except Exception:
+                logging.getLogger(__name__).exception("housekeeping failed")
+            finally:
+                connection.close()
+
+    threading.Thread(target=loop, name="partida-housekeeping", daemon=True).start()
 
 
 def database_error_text(error: Exception) -> str:
@@ -532,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         migrate()
-        recover_interrupted_work()
+        housekeeping()
         return args.subcommand.run(args) or 0
     except (CliError, ValidationError) as error:
         print(error_text(error), file=sys.stderr)

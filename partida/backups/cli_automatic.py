@@ -23,6 +23,7 @@ from partida.backups.automatic import (
     run_stored_backup,
     worker_name,
 )
+from partida.backups.jobs import do_housekeeping
 from partida.backups.models import StoredBackup
 from partida.cli import CliError, find_company, print_json, print_table, subcommand
 
@@ -93,6 +94,7 @@ def run_worker(*, interval: float = 1.0, batch: bool = False, max_tasks: int | N
                 now = timezone.now()
                 queued = run_due_backups(now)
                 prune_finished_jobs(now)
+                do_housekeeping()  # jobs of workers that died: marked interrupted
                 if queued:
                     log.warning("queued %d backups", len(queued))
             except Exception:

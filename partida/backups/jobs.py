@@ -315,6 +315,13 @@ def start(job: Job) -> Job:
     return job
 
 
+def do_housekeeping() -> None:
+    """What every start (and, while running, every few minutes) does: clean up after work that
+    was interrupted, and remove job files kept long enough."""
+    do_recover_interrupted_jobs()
+    remove_old_files()
+
+
 def job_progress(job: Job) -> tuple[str, int]:
     """(phase, whole percent) of a job, wherever this edition keeps its progress."""
     if job.state == Job.State.RUNNING and settings.EDITION != "cloud":

@@ -103,3 +103,36 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, db, setti
     from partida.backups.job_files import work_folder
 
     assert list(work_folder("imports").iterdir()) == []
+
+
+def test_a_downloaded_backup_leaves_no_copy_in_the_data_folder(client, company):
+    from partida.backups.job_files import work_folder
+    from partida.backups.models import Job
+
+    response, body = download_backup(client, company)
+    response.close()  # the server closes the file once it has sent the last byte
+    assert body.startswith(b"\x28\xb5\x2f\xfd")
+    job = Job.objects.get(kind=Job.Kind.BACKUP, company_id=company.pk)
+    assert job.path == "" and list(work_folder("exports").iterdir()) == []
+    again = client.get(reverse("backups:download", kwargs={"job_id": job.pk}))
+    assert again.status_code == 404
+
+
+def test_a_waiting_import_is_cancelled_at_once_and_its_upload_removed(client, company, tmp_path):
+    from partida.backups.job_files import work_folder
+    from partida.backups.models import Job
+
+    _response, body = download_backup(client, company)
+    path = tmp_path / "copy.manager"
+    path.write_bytes(body)
+    with open(path, "rb") as upload:
+        preview = client.post(reverse("backups:import"), {"file": upload}, follow=True)
+    job = preview.context["job"]
+    assert list(work_folder("imports").iterdir())
+    page = client.post(
+        reverse("backups:cancel", kwargs={"job_id": job.pk}), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert Job.objects.get(pk=job.pk).state == Job.State.CANCELLED
+    assert "The import was cancelled: nothing was changed." in page.content.decode()
+    assert list(work_folder("imports").iterdir()) == []
+    assert m.Company.objects.count() == 1

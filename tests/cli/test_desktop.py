@@ -100,3 +100,30 @@ def test_a_port_in_use_is_one_sentence_and_status_1(run):
         status, out, err = run("serve", "--port", str(port))
     assert status == 1 and out == ""
     assert err.strip().endswith("choose another with --port.") and "\n" not in err.strip()
+
+
+def test_a_command_that_cannot_write_now_says_why_in_one_sentence(run_process, tmp_path):
+    """Another process holds SQLite's write lock (as an import's last step does)."""
+    import sqlite3
+
+    home = tmp_path / "home"
+    assert run_process(home, "companies").returncode == 0  # a migrated data folder
+    writer = sqlite3.connect(home / "partida.sqlite3", isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        result = subprocess.run(
+            partida_command("demo", "--name", "Espera S.L."),
+            env={**desktop_env(home), "PARTIDA_SQLITE_BUSY_SECONDS": "1"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Another Partida is saving to this data folder right now (an import, most likely): "
+        "try again in a moment."
+    )
+    assert run_process(home, "demo", "--name", "Espera S.L.").returncode == 0

@@ -23,7 +23,7 @@ from partida.attachments.store import open_blob
 from partida.backups.export import backup_to_file, parts_from
 from partida.backups.importer import do_import_company, open_backup
 from partida.backups.job_files import job_files
-from partida.backups.jobs import KEEP_FINISHED_FILES
+from partida.backups.jobs import KEEP_BACKUP_FILES
 from partida.backups.models import Job
 from partida.backups.storage import s3_options_from_environment
 from partida.books import models as m
@@ -119,14 +119,17 @@ def test_a_backup_from_the_dialog_is_made_by_a_worker_and_downloads_from_the_sto
     assert bob.client.get(response.url + "?format=json").status_code == 404
     assert bob.client.get(download).status_code == 404
 
+    with store.open(job) as stored:
+        kept = stored.read()
     response = alice.client.get(download)
     assert response.status_code == 200
     assert response.streaming  # from the store as it goes, never whole in memory
     assert 'filename="Alice Bakery (copia).manager"' in response["Content-Disposition"]
     data = b"".join(response.streaming_content)
+    response.close()
     assert response["Content-Length"] == str(len(data))
-    with store.open(job) as stored:
-        assert data == stored.read()
+    assert data == kept
+    assert not store.exists(job)  # once downloaded, no copy stays in the store
 
     # The downloaded file imports, with the same books and attachments.
     path = tmp_path / "downloaded.manager"
@@ -244,12 +247,12 @@ def finished_backup_job(account, path, age) -> Job:
 def test_old_job_files_are_removed_from_the_store(alice, cloud_store, tmp_path):
     path = tmp_path / "alice.manager"
     backup_to_file(alice.company, path, parts_from())
-    old = finished_backup_job(alice, path, KEEP_FINISHED_FILES * 2)
+    old = finished_backup_job(alice, path, KEEP_BACKUP_FILES * 2)
     backup_to_file(alice.company, path, parts_from())
-    recent = finished_backup_job(alice, path, KEEP_FINISHED_FILES / 2)
+    recent = finished_backup_job(alice, path, KEEP_BACKUP_FILES / 2)
     assert cloud_store.keys("jobs/") == sorted([job_key(old), job_key(recent)])
 
-    # Starting a job forgets those older than a day, and their files.
+    # Starting a job forgets those kept long enough, and their files.
     response = alice.client.post(
         reverse("backups:backup", kwargs={"company_id": alice.company.pk}),
         {"file_name": "new.manager", **ALL_PARTS},
@@ -259,3 +262,66 @@ def test_old_job_files_are_removed_from_the_store(alice, cloud_store, tmp_path):
     assert cloud_store.keys("jobs/") == [job_key(recent)]
     download = reverse("backups:download", kwargs={"job_id": recent.pk})
     assert alice.client.get(download).status_code == 200
+
+
+def test_a_job_whose_worker_stopped_renewing_its_lease_is_marked_interrupted(
+    alice, cloud_store, tmp_path
+):
+    """A worker killed mid-import leaves its job running with a heartbeat that no longer moves
+    (the row is made so here); the next worker's housekeeping says so and removes its upload."""
+    from partida.backups.automatic import lease_time
+    from partida.backups.jobs import do_housekeeping
+
+    path = tmp_path / "alice.manager"
+    backup_to_file(alice.company, path, parts_from())
+    now = timezone.now()
+    jobs = {}
+    for name, heartbeat in (("dead", now - 2 * lease_time()), ("alive", now)):
+        job = Job.objects.create(
+            kind=Job.Kind.IMPORT,
+            file_name=f"{name}.manager",
+            owner=alice.customer.pk,
+            state=Job.State.RUNNING,
+            heartbeat_at=heartbeat,
+        )
+        job_files().keep_upload(job, path)
+        job.save(update_fields=["path"])
+        jobs[name] = job
+    do_housekeeping()
+    dead, alive = (Job.objects.get(pk=jobs[name].pk) for name in ("dead", "alive"))
+    assert dead.state == Job.State.FAILED and dead.error.startswith("The import was interrupted")
+    assert alive.state == Job.State.RUNNING
+    assert cloud_store.keys("jobs/") == [job_key(alive)]
+    page = alice.client.get(reverse("backups:job", kwargs={"job_id": dead.pk}) + "?format=json")
+    assert page.json()["state"] == "failed" and page.json()["retry_url"] == reverse(
+        "backups:import"
+    )
+
+
+def test_cancel_reaches_a_running_job_of_another_process_through_its_row(alice, cloud_store):
+    """The Cancel button, in any web process, sets the job's flag; the worker running it reads
+    it back with its next progress report, on its own connection."""
+    from partida.backups.jobs import DatabaseChannel
+    from partida.backups.work_folders import WorkFolder
+
+    job = Job.objects.create(
+        kind=Job.Kind.IMPORT, file_name="a.manager", owner=alice.customer.pk, state="running"
+    )
+    with WorkFolder(job.pk) as work:
+        channel = DatabaseChannel(job, work)
+        try:
+            channel.report("checking", 1, 10)
+            assert not channel.cancelled()
+            response = alice.client.post(reverse("backups:cancel", kwargs={"job_id": job.pk}))
+            assert response.status_code == 302
+            channel.last = 0.0  # the next report, without waiting for it
+            channel.report("importing", 6, 10)
+            assert channel.cancelled()
+        finally:
+            channel.close()
+    job.refresh_from_db()
+    assert (job.phase, job.done, job.total, job.cancel_requested) == ("importing", 6, 10, True)
+    other = make_account("bob@example.com", "Bob Books")
+    assert (
+        other.client.post(reverse("backups:cancel", kwargs={"job_id": job.pk})).status_code == 404
+    )
