@@ -198,4 +198,19 @@ def delete_orphan_blobs(grace: timedelta = timedelta(hours=1)) -> list[str]:
             continue
         default_storage.delete(path)
         deleted.append(sha256)
+    delete_stale_temporary_files(cutoff)
     return deleted
+
+
+def delete_stale_temporary_files(cutoff) -> None:
+    """Temporary files beside the blobs (a save killed while writing one) older than cutoff."""
+    try:
+        folder = default_storage.path(f"{BLOB_ROOT}/tmp")
+    except NotImplementedError:  # an object store keeps no temporary files
+        return
+    if not os.path.isdir(folder):
+        return
+    for entry in os.scandir(folder):
+        if entry.is_file() and entry.stat().st_mtime < cutoff.timestamp():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)

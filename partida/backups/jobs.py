@@ -31,6 +31,7 @@ from django_tasks import task
 
 from partida.archive.errors import ArchiveError
 from partida.archive.writer import Progress
+from partida.attachments.store import delete_orphan_blobs
 from partida.backups.export import backup_to_file
 from partida.backups.importer import Cancelled, do_import_company
 from partida.backups.job_files import job_files
@@ -40,6 +41,7 @@ from partida.backups.progress import work
 from partida.backups.work_folders import (
     WorkFolder,
     WorkInProgress,
+    any_work_alive,
     is_alive,
     read_progress,
     recover_interrupted_work,
@@ -317,9 +319,13 @@ def start(job: Job) -> Job:
 
 def do_housekeeping() -> None:
     """What every start (and, while running, every few minutes) does: clean up after work that
-    was interrupted, and remove job files kept long enough."""
+    was interrupted, and remove job files kept long enough. On the desktop, also the
+    attachment files older than an hour that no row refers to (left by a save killed midway),
+    unless some work is going on: an import's files have no rows until it commits."""
     do_recover_interrupted_jobs()
     remove_old_files()
+    if settings.EDITION != "cloud" and not any_work_alive():
+        delete_orphan_blobs()
 
 
 def job_progress(job: Job) -> tuple[str, int]:

@@ -168,6 +168,11 @@ def is_alive(key) -> bool:
     return False
 
 
+def any_work_alive() -> bool:
+    root = work_root()
+    return root.is_dir() and any(is_alive(folder.name) for folder in root.iterdir())
+
+
 def journal_entries(folder: Path) -> list[tuple[str, str]]:
     try:
         lines = (folder / JOURNAL).read_text(encoding="utf-8").splitlines()

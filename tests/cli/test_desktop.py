@@ -6,6 +6,7 @@ import socket
 import subprocess
 import threading
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,35 @@ def test_a_command_that_cannot_write_now_says_why_in_one_sentence(run_process, t
         "try again in a moment."
     )
     assert run_process(home, "demo", "--name", "Espera S.L.").returncode == 0
+
+
+def test_a_start_removes_old_files_no_row_refers_to_and_keeps_the_rest(run_process, tmp_path):
+    """Files a save killed midway left behind (an orphan blob, a temporary file) are removed
+    once an hour old; a newer one may belong to a save in progress and stays."""
+    import hashlib
+    import os
+    import time
+
+    home = tmp_path / "home"
+    assert run_process(home, "demo", "--name", "Con Adjuntos S.L.", "--seed", "2").returncode == 0
+    blobs = home / "files" / "blobs"
+    used = sorted(p for p in blobs.glob("*/*") if p.parent.name != "tmp")
+    assert used
+
+    def orphan(data: bytes, age: float) -> Path:
+        sha = hashlib.sha256(data).hexdigest()
+        path = blobs / sha[:2] / sha
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        os.utime(path, (time.time() - age, time.time() - age))
+        return path
+
+    old, new = orphan(b"left by a killed save", 7200), orphan(b"being saved now", 60)
+    temporary = blobs / "tmp" / "upload-killed"
+    temporary.parent.mkdir(parents=True, exist_ok=True)
+    temporary.write_bytes(b"half")
+    os.utime(temporary, (time.time() - 7200, time.time() - 7200))
+
+    assert run_process(home, "companies").returncode == 0
+    assert not old.exists() and not temporary.exists()
+    assert new.exists() and all(path.exists() for path in used)
