@@ -19,6 +19,7 @@ since deleted, as the history holds) and keeps their order, so that a backup of 
 company lists its rows in the same order as the file did.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import os
@@ -343,8 +344,8 @@ class ImportProgress:
         self.phase = self.label = phases[0][0]
         self.last = 0.0
 
-    def begin(self, phase: str, label: str | None = None) -> None:
-        self.phase, self.label = phase, label or phase
+    def begin(self, phase: str) -> None:
+        self.phase = self.label = phase
         self.at(0.0, force=True)
 
     def at(self, fraction: float, force: bool = False) -> None:
@@ -395,82 +396,93 @@ def do_import_company(
     bar.begin("checking")
     work.pause_for_tests("checking")
     checked = check_backup(open_backup(source, convert=False, progress=bar.of_pass))
-    renamer = KeyRenamer(random_offset(checked.largest_key))
-    new_blobs: list[str] = []
+    run = ImportRun(source, checked, KeyRenamer(random_offset(checked.largest_key)), new_name)
+    run.bar, run.work = bar, work
     bar.begin("importing")
     try:
         if sqlite:
-            company = import_through_staging(
-                source, checked, renamer, new_name, bar, work, new_blobs
-            )
+            company = run.through_staging()
         else:
             with transaction.atomic():
-                insert_pass(source, checked, renamer, new_name, bar, work, new_blobs, None)
-                company = finish_company(checked, renamer, work)
+                run.insert_pass(staging=None)
+                company = run.finish_company()
     except BaseException:
-        discard_new_blobs(new_blobs)
+        discard_new_blobs(run.new_blobs)
         raise
     bar.end()
     return company
 
 
-def insert_pass(source, checked, renamer, new_name, bar, work, new_blobs, staging) -> None:
-    """The second pass: every row inserted (into ``staging``, or the database itself), every
-    attachment stored, and the file proven to be the very bytes the first pass checked."""
-    reader = open_backup(source, progress=bar.of_pass, validate=False)
-    vendor = "sqlite" if staging is not None else connection.vendor
-    try:
-        with connection.cursor() as cursor:
-            for member in reader.iter_members():
-                if isinstance(member, TableMember):
-                    bar.label = "importing"
-                    rows = prepared_rows(member.table, member.rows(), renamer, new_name, vendor)
-                    if staging is not None:
-                        staging.insert(member.table, rows)
+@dataclass
+class ImportRun:
+    """The second half of one import: the checked file, its renaming, and what it stored."""
+
+    source: str | os.PathLike
+    checked: Checked
+    renamer: KeyRenamer
+    new_name: str | None
+    bar: ImportProgress = dataclasses.field(init=False)
+    work: WorkFolder = dataclasses.field(init=False)
+    new_blobs: list[str] = dataclasses.field(default_factory=list)
+
+    def insert_pass(self, staging: Staging | None) -> None:
+        """Every row inserted (into ``staging``, or the database itself), every attachment
+        stored, and the file proven to be the very bytes the first pass checked."""
+        reader = open_backup(self.source, progress=self.bar.of_pass, validate=False)
+        vendor = "sqlite" if staging is not None else connection.vendor
+        try:
+            with connection.cursor() as cursor:
+                for member in reader.iter_members():
+                    if isinstance(member, TableMember):
+                        self.bar.label = "importing"
+                        rows = prepared_rows(
+                            member.table, member.rows(), self.renamer, self.new_name, vendor
+                        )
+                        if staging is not None:
+                            staging.insert(member.table, rows)
+                        else:
+                            insert_table(cursor, member.table, rows)
+                        self.work.pause_for_tests("importing")
                     else:
-                        insert_table(cursor, member.table, rows)
-                    work.pause_for_tests("importing")
-                else:
-                    bar.label = "attachments"
-                    store_attachment(member, new_blobs, work)
-                    work.pause_for_tests("attachments")
-    except (KeyError, ValueError, TypeError, AttributeError) as error:
-        raise Corrupted(f"the file changed while it was imported ({error})") from None
-    except (DatabaseError, connection.Database.Error):  # COPY raises the driver's
-        # The rows were checked: a database refusing them means the file changed since,
-        # unless its bytes are still those checked (then it is the database).
-        if not still_the_checked_file(source, checked.digest):
-            raise Corrupted("the file changed while it was imported") from None
-        raise
-    if reader.digest != checked.digest:
-        # The rows were checked in the first pass: only those very bytes may be kept.
-        raise Corrupted("the file changed while it was imported")
+                        self.bar.label = "attachments"
+                        store_attachment(member, self.new_blobs, self.work)
+                        self.work.pause_for_tests("attachments")
+        except (KeyError, ValueError, TypeError, AttributeError) as error:
+            raise Corrupted(f"the file changed while it was imported ({error})") from None
+        except (DatabaseError, connection.Database.Error):  # COPY raises the driver's
+            # The rows were checked: a database refusing them means the file changed since,
+            # unless its bytes are still those checked (then it is the database).
+            if not still_the_checked_file(self.source, self.checked.digest):
+                raise Corrupted("the file changed while it was imported") from None
+            raise
+        if reader.digest != self.checked.digest:
+            # The rows were checked in the first pass: only those very bytes may be kept.
+            raise Corrupted("the file changed while it was imported")
 
+    def finish_company(self) -> Company:
+        """In the import's transaction: what follows from the rows, and the news of a company."""
+        key = uuid.UUID(int=self.checked.company_key + self.renamer.offset)
+        company = Company.objects.get(pk=key)
+        rebuild_account_days(company.pk)  # derived from the ledger, not carried in the file
+        # In the same transaction, so a company is never left without its owner.
+        company_created.send(sender=Company, company=company)
+        self.work.pause_for_tests("committing")
+        return company
 
-def finish_company(checked: Checked, renamer: KeyRenamer, work: WorkFolder) -> Company:
-    """In the import's transaction: what follows from the rows, and the news of a company."""
-    company = Company.objects.get(pk=uuid.UUID(int=checked.company_key + renamer.offset))
-    rebuild_account_days(company.pk)  # derived from the ledger, not carried in the file
-    # In the same transaction, so a company is never left without its owner.
-    company_created.send(sender=Company, company=company)
-    work.pause_for_tests("committing")
-    return company
+    def through_staging(self) -> Company:
+        """SQLite has one writer at a time: the rows go first into staging tables of the
+        import's own (no lock on the books), then into the books in one short transaction.
 
-
-def import_through_staging(source, checked, renamer, new_name, bar, work, new_blobs):
-    """SQLite has one writer at a time: the rows go first into a staging database of the
-    import's own (no lock on the books), then into the books in one short transaction.
-
-    The rest of the program keeps saving while the file is checked and staged; only the last
-    step, copying the staged rows inside SQLite, holds the write lock.
-    """
-    staging = Staging()
-    try:
-        insert_pass(source, checked, renamer, new_name, bar, work, new_blobs, staging)
-        bar.begin("saving")
-        return staging.copy_into_books(lambda: finish_company(checked, renamer, work), bar)
-    finally:
-        staging.close()
+        The rest of the program keeps saving while the file is checked and staged; only the
+        last step, copying the staged rows inside SQLite, holds the write lock.
+        """
+        staging = Staging()
+        try:
+            self.insert_pass(staging)
+            self.bar.begin("saving")
+            return staging.copy_into_books(self.finish_company, self.bar)
+        finally:
+            staging.close()
 
 
 def still_the_checked_file(source, digest: str) -> bool:
