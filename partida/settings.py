@@ -147,6 +147,10 @@ STORAGES = {
 PARTIDA_MAX_ATTACHMENT_BYTES = int(os.environ.get("PARTIDA_MAX_ATTACHMENT_BYTES", 25 * 1024**2))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024**2
+# Large uploads are written in the data folder, so that a backup uploaded to Import company is
+# moved into place, not copied again (partida.backups.job_files); housekeeping removes leftovers.
+FILE_UPLOAD_TEMP_DIR = PARTIDA_HOME / "uploads"
+FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
 
 # Mail: a company's own SMTP settings win; otherwise this server (PARTIDA_SMTP_URL).
 PARTIDA_SMTP_URL = os.environ.get("PARTIDA_SMTP_URL", "")

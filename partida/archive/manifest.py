@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,6 +13,9 @@ import orjson
 
 from .errors import InvalidData, NotABackup, UnsupportedVersion
 from .format import FORMAT_NAME, FORMAT_VERSION, TABLE_NAME_RE
+from .jsonstrict import loads_strict
+
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 PARTS = ("attachments", "emails", "history")
 
@@ -112,10 +116,9 @@ def check_format(raw: bytes) -> dict[str, Any]:
     Returns the raw dict (still of its own version) for the upgrades; raises NotABackup,
     InvalidData or UnsupportedVersion. The version is checked before anything else is read.
     """
-    try:
-        d = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise InvalidData("manifest.json is not valid JSON", where="manifest.json") from None
+    # Read strictly: any integer size (so a format version of any size is named as too new),
+    # and no member named twice (a second "format_version" must not win).
+    d = loads_strict(raw, "manifest.json")
     if not isinstance(d, dict) or d.get("format") != FORMAT_NAME:
         raise NotABackup("manifest.json has no format 'partida-backup'")
     v = d.get("format_version")
@@ -155,10 +158,9 @@ def _validate(d: dict[str, Any]) -> Manifest:
         raise _bad("created_at has no UTC offset")
     company = get(d, "company", dict, "")
     cid = get(company, "id", str, "company.")
-    try:
-        company_id = UUID(cid)
-    except ValueError:
-        raise _bad("company.id is not a UUID") from None
+    if not CANONICAL_UUID.fullmatch(cid):
+        raise _bad("company.id is not a canonical lowercase UUID")
+    company_id = UUID(cid)
     name = get(company, "name", str, "company.")
     currency = get(company, "base_currency", str, "company.")
     if len(name) > 1000 or len(currency) > 32 or len(app_version) > 100:

@@ -58,6 +58,7 @@ from .format import (
     ZSTD_MAGIC,
     parse_trailer,
 )
+from .jsonstrict import check_unique_members
 from .limits import Limits
 from .manifest import Manifest, check_format
 from .manifest import _validate as _validate_manifest
@@ -396,9 +397,11 @@ def _guard(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 def _loads(raw: bytes, where: str) -> Any:
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise InvalidData(f"{where}: invalid JSON", where=where) from None
+    check_unique_members(raw, where)
+    return value
 
 
 class _Pass:
@@ -525,6 +528,9 @@ class _Pass:
         pending = b""
         count = 0
         loads = orjson.loads
+        # The checking pass proves every object free of repeated member names; the pass that
+        # follows reads the very same bytes (the whole-file digest), so it need not again.
+        unique_members = self.reader.validate_rows
         read = self.tar.read_data
         while chunk := read(CHUNK):
             sha.update(chunk)
@@ -548,6 +554,9 @@ class _Pass:
                 if type(row) is not dict:
                     where = f"{name}, line {count + i + 1}"
                     raise InvalidData(f"{where}: not a JSON object", where=where)
+            if unique_members:
+                for i, line in enumerate(lines):
+                    check_unique_members(line, f"{name}, line {count + i + 1}")
             count += len(rows)
             if count > expected:
                 raise InvalidData(f"{name}: more than {expected} rows", where=name)

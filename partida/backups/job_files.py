@@ -13,7 +13,8 @@ worker that runs the job need not be the web process that received the request.
 
 - ``keep_backup(job, path)``: the finished backup at ``path`` (written in the job's work
   folder) becomes the job's file;
-- ``keep_upload(job, path)``: an uploaded file at ``path`` becomes the job's file;
+- ``keep_upload(job, path, movable=False)``: an uploaded file at ``path`` becomes the job's
+  file (``movable``: the file may be moved there rather than copied);
 - ``open(job)``: the job's file, streaming (a readable binary file; close it), with ``size``;
 - ``local_copy(job)``: a context giving a path on this machine with the job's bytes;
 - ``delete(job)``: remove the job's file; nothing happens when it is not there.
@@ -59,8 +60,17 @@ class LocalJobFiles:
         os.replace(path, target)  # the work folder is in the data folder: one rename
         job.path = str(target)
 
-    def keep_upload(self, job: Job, path: str | os.PathLike) -> None:
+    def keep_upload(self, job: Job, path: str | os.PathLike, movable: bool = False) -> None:
         target = work_folder("imports") / f"{job.pk}.manager"
+        if movable:
+            try:
+                # Django's temporary upload is in the data folder (FILE_UPLOAD_TEMP_DIR): one
+                # rename instead of copying a file that may be gigabytes.
+                os.replace(path, target)
+                job.path = str(target)
+                return
+            except OSError:
+                pass  # another file system: copy it
         with open(path, "rb") as source, open(target, "wb") as copy:
             shutil.copyfileobj(source, copy, COPY_CHUNK)
         job.path = str(target)
@@ -122,7 +132,7 @@ class StoredJobFiles:
     def keep_backup(self, job: Job, path: Path) -> None:
         self._upload(job, path)
 
-    def keep_upload(self, job: Job, path: str | os.PathLike) -> None:
+    def keep_upload(self, job: Job, path: str | os.PathLike, movable: bool = False) -> None:
         key = self.key(job)
         try:
             upload_file(self.storage, key, path, None)

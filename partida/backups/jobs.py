@@ -10,10 +10,12 @@ job at once, within the request, in either edition.
 """
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import (
@@ -324,8 +326,23 @@ def do_housekeeping() -> None:
     unless some work is going on: an import's files have no rows until it commits."""
     do_recover_interrupted_jobs()
     remove_old_files()
+    remove_stale_uploads()
     if settings.EDITION != "cloud" and not any_work_alive():
         delete_orphan_blobs()
+
+
+#: An upload still in the temporary folder after this long belongs to a request that died.
+STALE_UPLOAD = timedelta(hours=6)
+
+
+def remove_stale_uploads() -> None:
+    folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    if not folder.is_dir():
+        return
+    cutoff = (timezone.now() - STALE_UPLOAD).timestamp()
+    for entry in os.scandir(folder):
+        if entry.is_file() and entry.stat().st_mtime < cutoff:
+            Path(entry.path).unlink(missing_ok=True)
 
 
 def job_progress(job: Job) -> tuple[str, int]:

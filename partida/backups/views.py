@@ -190,7 +190,9 @@ def keep_upload(upload, path: str) -> Job:
     the import runs or is cancelled."""
     job = Job.objects.create(kind=Job.Kind.IMPORT, file_name=Path(upload.name).name[:255])
     try:
-        job_files().keep_upload(job, path)
+        # Django's temporary file of a large upload may be moved (it tolerates that); the
+        # temporary copy of a small one is removed by its own context.
+        job_files().keep_upload(job, path, movable=hasattr(upload, "temporary_file_path"))
     except BaseException:
         job.delete()
         raise
