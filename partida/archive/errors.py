@@ -54,6 +54,66 @@ MESSAGES: Final[dict[str, str]] = {
         "This backup is larger than Partida accepts ({limit} exceeded), or it is a malicious "
         "file: use another backup, or raise the import limits if you trust this file."
     ),
+    "limit_max_total_bytes": gettext_noop(
+        "This backup unpacks to more data than Partida accepts, or it is a malicious "
+        "file: use another backup."
+    ),
+    "limit_max_member_bytes": gettext_noop(
+        "This backup holds a table or a file larger than Partida accepts, or it is a "
+        "malicious file: use another backup."
+    ),
+    "limit_max_members": gettext_noop(
+        "This backup holds more files than Partida accepts, or it is a malicious "
+        "file: use another backup."
+    ),
+    "limit_max_manifest_bytes": gettext_noop(
+        "This backup's description (manifest.json) is larger than a Partida backup's can be, "
+        "so it is not a real backup: use another backup."
+    ),
+    "limit_max_checksums_bytes": gettext_noop(
+        "This backup's list of checksums is larger than a Partida backup's can be, so it is "
+        "not a real backup: use another backup."
+    ),
+    "limit_max_line_bytes": gettext_noop(
+        "This backup holds a record larger than Partida accepts, or it is a malicious "
+        "file: use another backup."
+    ),
+    "limit_max_ratio": gettext_noop(
+        "This backup unpacks to far more than its size, as only a malicious file does: use "
+        "another backup."
+    ),
+    "limit_max_window_bytes": gettext_noop(
+        "This backup was compressed with settings that need more memory than Partida allows, "
+        "as only another program or a malicious file does: use a backup made by "
+        "Partida."
+    ),
+    "limit_max_json_depth": gettext_noop(
+        "This backup holds a record nested more deeply than any Partida record is, so it was "
+        "altered or is malicious: use another backup."
+    ),
+    "limit_pax header size": gettext_noop(
+        "This backup holds an entry header larger than Partida accepts, so it was altered or "
+        "is malicious: use another backup."
+    ),
+    "value_not_allowed": gettext_noop(
+        "This backup holds a value that Partida does not allow there ({where}), so it was "
+        "altered or damaged: use another backup."
+    ),
+    "repeated_member": gettext_noop(
+        "This backup names the same field twice in one record ({where}), so it was altered: "
+        "use another backup."
+    ),
+    "manifest_mismatch": gettext_noop(
+        "This backup's description (manifest.json) does not match the company it holds, so it "
+        "was altered: use another backup."
+    ),
+    "unused_attachments": gettext_noop(
+        "This backup holds files that no record uses, so it was altered: use another backup."
+    ),
+    "import_refused": gettext_noop(
+        "This backup cannot be imported because the database refused its data ({reason}); "
+        "nothing was changed: use another backup, or report this problem."
+    ),
     "unsafe_member": gettext_noop(
         "This backup contains an entry that a Partida backup never has, so it was altered or "
         "made by another program: use a backup made by Partida's Backup button."
@@ -158,9 +218,15 @@ class UnsupportedVersion(ArchiveError):
 
 
 class LimitExceeded(ArchiveError):
-    """A limit on untrusted input was exceeded (``params["limit"]`` names the ``Limits`` field)."""
+    """A limit on untrusted input was exceeded (``params["limit"]`` names the ``Limits`` field).
+
+    Each limit has a sentence of its own (``limit_<name>``); ``limit_exceeded`` is the fallback.
+    """
 
     code = "limit_exceeded"
+
+    def template(self) -> str:
+        return MESSAGES.get(f"limit_{self.params.get('limit')}", MESSAGES[self.code])
 
 
 class UnsafeMember(ArchiveError):
@@ -176,6 +242,36 @@ class InvalidData(ArchiveError):
     """
 
     code = "invalid_data"
+
+
+class ValueNotAllowed(InvalidData):
+    """A row's value is not one its column allows: type, spelling, digits, length, choices."""
+
+    code = "value_not_allowed"
+
+
+class RepeatedMember(InvalidData):
+    """A JSON object names one member twice (the fast parsers would keep the last silently)."""
+
+    code = "repeated_member"
+
+
+class ManifestMismatch(InvalidData):
+    """What the manifest says of the company is not what the rows hold."""
+
+    code = "manifest_mismatch"
+
+
+class UnusedAttachments(InvalidData):
+    """Attachment members that no row refers to."""
+
+    code = "unused_attachments"
+
+
+class ImportRefused(ArchiveError):
+    """The database refused the checked rows (``params["reason"]``, its words)."""
+
+    code = "import_refused"
 
 
 class BackupFailed(ArchiveError):
@@ -203,5 +299,10 @@ ERROR_CLASSES: Final[tuple[type[ArchiveError], ...]] = (
     LimitExceeded,
     UnsafeMember,
     InvalidData,
+    ValueNotAllowed,
+    RepeatedMember,
+    ManifestMismatch,
+    UnusedAttachments,
+    ImportRefused,
     BackupFailed,
 )

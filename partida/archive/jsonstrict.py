@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import InvalidData, LimitExceeded
+from .errors import InvalidData, LimitExceeded, RepeatedMember
 
 #: Deepest nesting of arrays and objects a backup's JSON may have (a row is depth 1).
 MAX_DEPTH = 64
@@ -49,7 +49,7 @@ def loads_strict(raw: bytes | str, where: str) -> Any:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         value = _DECODER.decode(text)
     except _Repeated as repeated:
-        raise InvalidData(
+        raise RepeatedMember(
             f"{where}: the member {repeated.name[:80]!r} appears twice in one object", where=where
         ) from None
     except RecursionError:

@@ -236,6 +236,9 @@ class _Tar:
         try:
             data: bytes = self._z.read(n)
         except zstandard.ZstdError as e:
+            if "too much memory" in str(e) or "window" in str(e).lower():
+                # A frame asking for a window beyond max_window_bytes: a limit, not damage.
+                raise LimitExceeded(f"zstd: {e}", limit="max_window_bytes") from None
             raise Corrupted(f"zstd: {e}") from None
         self.total += len(data)
         lim = self._limits
@@ -632,7 +635,7 @@ class _Pass:
                 tar.finish()
                 self.src.finish()
                 self.reader.digest = self.src.sha.hexdigest()
-                if self.validator is not None:
+                if self.validator is not None and self.reader.validate_rows:
                     self.validator.finish(seen_attachments)
                 self._progress()
                 return

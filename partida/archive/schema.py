@@ -17,8 +17,10 @@ The Django side describes its tables here (without the archive importing Django)
 Column types: ``uuid``, ``str`` / ``str(N)`` (max N characters, default 255), ``text``,
 ``int`` (64-bit signed), ``bool``, ``decimal`` / ``decimal(D,P)`` (a string in the file:
 at most D digits, at most P after the point; default 28,10), ``date`` (``YYYY-MM-DD``),
-``datetime`` (ISO 8601 with a UTC offset; converted to an aware UTC datetime), ``json`` (any
-JSON value) and ``sha256`` (64 lowercase hex). Strings may not contain NUL characters.
+``datetime`` (ISO 8601 with a UTC offset; converted to an aware UTC datetime), ``json`` (a
+JSON object nested at most 32 deep) and ``sha256`` (64 lowercase hex). Numbers, dates and times
+are ASCII digits only. Strings may not contain NUL characters; a ``str`` column with
+``choices`` holds one of them.
 
 Validation converts each row to Python values (UUID, Decimal, date, aware datetime) and checks:
 unknown or missing columns, types, lengths, digits, duplicate keys within a table, references
@@ -38,16 +40,22 @@ from decimal import Decimal
 from typing import Any, Final
 from uuid import UUID, SafeUUID
 
-from .errors import InvalidData
+from .errors import InvalidData, LimitExceeded, UnusedAttachments, ValueNotAllowed
 from .format import TABLE_NAME_RE
+from .jsonstrict import depth
 from .manifest import PARTS, Manifest
 
 #: Reference target meaning "an attachment present in this backup" (for sha256 columns).
 ATTACHMENTS: Final = "@attachments"
 
 _TYPE_RE = re.compile(r"(\w+)(?:\((\d+)(?:,\s*(\d+))?\))?")
-_DECIMAL_RE = re.compile(r"-?(\d+)(?:\.(\d+))?")
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only: Python's \d, int() and Decimal() also take other scripts' digits
+# ("１２３" or "١٢٣"), which a database would store as text and sum as zero.
+_DECIMAL_RE = re.compile(r"-?([0-9]+)(?:\.([0-9]+))?")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 TYPES: Final = (
@@ -68,6 +76,10 @@ class _Bad(Exception):
     """Internal: a value is invalid (message says why)."""
 
 
+class _TooDeep(_Bad):
+    """Internal: a document nests beyond MAX_DOCUMENT_DEPTH (refused with the limit's words)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     """A column type. ``max_length`` for str; ``max_digits``/``decimal_places`` for decimal."""
@@ -76,6 +88,8 @@ class Column:
     max_length: int = 255
     max_digits: int = 28
     decimal_places: int = 10
+    #: For ``str``: the only values allowed (None: any string of the length).
+    choices: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -109,10 +123,15 @@ class Column:
             return _uuid if convert else _uuid_text
         if t in ("str", "text"):
             limit = self.max_length if t == "str" else None
+            choices = self.choices
 
             def conv_str(v: Any) -> Any:
                 if type(v) is not str:
                     raise _Bad("not a string")
+                if choices is not None:
+                    if v not in choices:
+                        raise _Bad(f"{v[:40]!r} is not one of its choices")
+                    return v
                 if limit is not None and len(v) > limit:
                     raise _Bad(f"longer than {limit} characters")
                 if "\x00" in v:
@@ -208,7 +227,7 @@ def _date(v: Any) -> date:
 
 
 def _datetime(v: Any) -> datetime:
-    if type(v) is not str or not 19 <= len(v) <= 40 or v[10:11] != "T":
+    if type(v) is not str or not _DATETIME_RE.fullmatch(v):
         raise _Bad("not an ISO 8601 date and time")
     try:
         d = datetime.fromisoformat(v)
@@ -232,7 +251,16 @@ def _ignore(_value: Any) -> None:
     return None
 
 
+#: Deepest nesting of a ``json`` document (an object holding objects...).
+MAX_DOCUMENT_DEPTH: Final = 32
+
+
 def _json(v: Any) -> Any:
+    """A document: a JSON object (a record as it was), nested at most MAX_DOCUMENT_DEPTH deep."""
+    if type(v) is not dict:
+        raise _Bad("not a JSON object")
+    if depth(v) > MAX_DOCUMENT_DEPTH:
+        raise _TooDeep(f"nested deeper than {MAX_DOCUMENT_DEPTH} levels")
     return v
 
 
@@ -344,6 +372,10 @@ class Schema:
         self.upgrades = {u.from_version: u for u in upgrades}
         names = set(self.tables)
         self.referenced: set[str] = set()
+        #: Whether some column names attachments: then a file carries exactly those it names.
+        self.names_attachments = any(
+            target == ATTACHMENTS for t in tables for target in t.references.values()
+        )
         for t in tables:
             for col, target in t.references.items():
                 if target != ATTACHMENTS and target not in names:
@@ -450,8 +482,12 @@ class Validator:
                 for c, conv in convs:
                     try:
                         conv(row[c])
+                    except _TooDeep as e:
+                        where = f"{where_file}, line {line}, column {c}"
+                        raise LimitExceeded(f"{where}: {e}", limit="max_json_depth") from None
                     except _Bad as e:
-                        raise _invalid(f"{where_file}, line {line}", f"column {c}: {e}") from None
+                        where = f"{where_file}, line {line}, column {c}"
+                        raise ValueNotAllowed(f"{where}: {e}", where=where) from None
                 raise
             if key is not None:
                 k = row[key]
@@ -481,7 +517,12 @@ class Validator:
             self.keys[table] = seen
 
     def finish(self, attachments: set[str]) -> None:
-        """Check, at the end of the file, that every referenced attachment is present."""
+        """Check, at the end of the file, that the attachments are exactly those referenced."""
         missing = self.attachment_refs - attachments
         if missing:
             raise _invalid("attachments", f"{len(missing)} referenced attachments are missing")
+        unused = attachments - self.attachment_refs
+        if unused and self.schema.names_attachments:
+            # A file may carry only the attachments its rows use: nothing would ever refer to
+            # another, and storing it would keep bytes nobody can see or delete.
+            raise UnusedAttachments(f"{len(unused)} attachments no row refers to")

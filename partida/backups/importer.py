@@ -13,10 +13,11 @@ query parameters directly (keys renamed as integers and hex digits, dates and am
 text they are), and inserts them in bulk: ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
 
 Keys are renamed so that importing one file twice gives two independent companies: every key
-is shifted by one random offset for the whole import. Adding the same number to every key keeps
-references intact (a key and every reference to it move together, even references to records
-since deleted, as the history holds) and keeps their order, so that a backup of the imported
-company lists its rows in the same order as the file did.
+is shifted by one random offset for the whole import (modulo 2**128, see ``random_offset``).
+Adding the same number to every key keeps references intact (a key and every reference to it
+move together, even references to records since deleted, as the history holds) and, where the
+keys leave room, keeps their order, so that a backup of the imported company lists its rows in
+the same order as the file did.
 """
 
 import dataclasses
@@ -35,9 +36,16 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils.translation import gettext_lazy
 
-from partida.archive.errors import ArchiveError, Corrupted, InvalidData
+from partida.archive.errors import (
+    ArchiveError,
+    Corrupted,
+    ImportRefused,
+    InvalidData,
+    ManifestMismatch,
+)
 from partida.archive.format import TRAILER_SIZE
 from partida.archive.limits import Limits
 from partida.archive.manifest import Manifest
@@ -101,6 +109,7 @@ def check_backup(reader: ArchiveReader) -> Checked:
             keys = uuid_columns(member.table)
             for row in member.rows():
                 if member.table == "company":
+                    check_company_matches_manifest(row, reader.manifest)
                     company_keys.append(key_number(row["id"]))
                 for column in keys:
                     value = row[column]
@@ -115,16 +124,43 @@ def check_backup(reader: ArchiveReader) -> Checked:
     return Checked(reader.manifest, company_keys[0], key_number(largest or "0"), reader.digest)
 
 
+def check_company_matches_manifest(row: dict[str, Any], manifest: Manifest) -> None:
+    """What the manifest says of the company (shown by the preview and ``inspect``) is what
+    the import makes: the same key, name and base currency."""
+    stated = manifest.company
+    for column, value in (
+        ("id", str(stated.id)),
+        ("name", stated.name),
+        ("base_currency", stated.base_currency),
+    ):
+        if row[column] != value:
+            raise ManifestMismatch(f"manifest.json: company.{column} differs from the company row")
+
+
 def key_number(key: str) -> int:
     return int(key.replace("-", ""), 16)
 
 
+#: The least room above a file's largest key for a shift that keeps the keys' order: a shift
+#: drawn from 2**96 values leaves a file no say in the new keys, and no chance to meet others'.
+ORDERED_ROOM = 2**96
+
+
 def random_offset(largest_key: int) -> int:
-    """A random shift that keeps every key below 2**128, so keys keep their order."""
+    """A random shift of every key, modulo 2**128.
+
+    Where the file's keys leave room (random keys always do: the largest of a million is about
+    2**108 below the top), the shift keeps below 2**128, so keys keep their order and a backup
+    of the new company lists its rows as the file did. Where they do not (a file that chose
+    keys near the top, which would leave room for one shift only, and so decide every new
+    key), the shift is drawn from the whole key space and wraps around: the new keys are as
+    random as new UUIDs either way, so importing any file any number of times gives companies
+    whose keys never meet.
+    """
     room = KEY_SPACE - 1 - largest_key
-    if room < 1:
-        raise InvalidData("the backup's keys leave no room to rename them", where="data")
-    return 1 + secrets.randbelow(room)
+    if room >= ORDERED_ROOM:
+        return 1 + secrets.randbelow(room)
+    return 1 + secrets.randbelow(KEY_SPACE - 1)
 
 
 def shift_keys_in(value: Any, offset: int) -> Any:
@@ -141,8 +177,8 @@ def shift_keys_in(value: Any, offset: int) -> Any:
             except ValueError:
                 pass
             else:
-                if str(key) == item and key.int + offset < KEY_SPACE:
-                    item = str(uuid.UUID(int=key.int + offset))
+                if str(key) == item:
+                    item = str(uuid.UUID(int=(key.int + offset) % KEY_SPACE))
         shifted[name] = shift_keys_in(item, offset)
     return shifted
 
@@ -165,7 +201,7 @@ class KeyRenamer:
         self._known[form, key] = new
 
     def shifted(self, key: str) -> int:
-        return key_number(key) + self.offset
+        return (key_number(key) + self.offset) % KEY_SPACE
 
     def hex(self, key: str) -> str:
         """The renamed key as Django keeps UUIDs in SQLite: 32 hex digits."""
@@ -184,14 +220,10 @@ class KeyRenamer:
         return new
 
     def _in_document(self, key: str) -> str:
-        # Only a canonical key that stays below 2**128 is renamed, as in ``shift_keys_in``.
+        # Only a canonical key is renamed, as in ``shift_keys_in``.
         new = self._known.get(("document", key))
         if new is None:
-            new = key
-            if CANONICAL_KEY.fullmatch(key):
-                number = self.shifted(key)
-                if number < KEY_SPACE:
-                    new = canonical(number)
+            new = canonical(self.shifted(key)) if CANONICAL_KEY.fullmatch(key) else key
             self._remember("document", key, new)
         return new
 
@@ -406,11 +438,24 @@ def do_import_company(
             with transaction.atomic():
                 run.insert_pass(staging=None)
                 company = run.finish_company()
+    except (DatabaseError, connection.Database.Error) as error:
+        discard_new_blobs(run.new_blobs)
+        raise ImportRefused(str(error), reason=refusal_reason(error)) from None
     except BaseException:
         discard_new_blobs(run.new_blobs)
         raise
     bar.end()
     return company
+
+
+def refusal_reason(error: Exception) -> object:
+    """The rule a database error says the checked rows break, in the person's words."""
+    text = str(error).lower()
+    if "overflow" in text or "out of range" in text or "too large" in text:
+        return gettext_lazy("a total too large for the books")
+    if isinstance(error, IntegrityError | connection.Database.IntegrityError):
+        return gettext_lazy("two records share a key, or a record refers to a missing one")
+    return gettext_lazy("it breaks a rule of the books")
 
 
 @dataclass
@@ -461,7 +506,7 @@ class ImportRun:
 
     def finish_company(self) -> Company:
         """In the import's transaction: what follows from the rows, and the news of a company."""
-        key = uuid.UUID(int=self.checked.company_key + self.renamer.offset)
+        key = uuid.UUID(int=self.renamer.shifted(canonical(self.checked.company_key)))
         company = Company.objects.get(pk=key)
         rebuild_account_days(company.pk)  # derived from the ledger, not carried in the file
         # In the same transaction, so a company is never left without its owner.

@@ -10,6 +10,7 @@ from functools import cache
 from django.db import models
 
 from partida.archive.schema import ATTACHMENTS
+from partida.archive.schema import Column as ArchiveColumn
 from partida.archive.schema import Schema as ArchiveSchema
 from partida.archive.schema import Table as ArchiveTable
 from partida.backups.registry import TABLES, Table
@@ -72,6 +73,32 @@ def table_columns() -> dict[str, TableColumns]:
     }
 
 
+def extra_choices() -> dict[tuple[str, str], frozenset[str]]:
+    """Columns whose allowed values the model checks in its forms rather than as choices."""
+    from partida.books.currencies import ISO_4217
+    from partida.books.kinds import RECORD_KINDS
+
+    kinds = frozenset(RECORD_KINDS)
+    return {
+        ("company", "base_currency"): ISO_4217,
+        ("history", "record_kind"): kinds,
+        ("attachments", "target_kind"): kinds,
+    }
+
+
+def archive_column(table: str, field: models.Field) -> str | ArchiveColumn:
+    """The column's type; a column with choices is a ``str`` holding one of them."""
+    spec = column_type(field)
+    allowed = extra_choices().get((table, field.attname))
+    if allowed is None and field.choices and not field.is_relation:
+        allowed = frozenset(str(value) for value, _label in field.flatchoices)
+        if field.blank and isinstance(field, models.CharField):
+            allowed |= {""}
+    if allowed is None:
+        return spec
+    return ArchiveColumn("str", max_length=field.max_length or 255, choices=allowed)
+
+
 def archive_table(columns: TableColumns) -> ArchiveTable:
     name = columns.table.name
     references = columns.references
@@ -80,7 +107,7 @@ def archive_table(columns: TableColumns) -> ArchiveTable:
             references[blob_column] = ATTACHMENTS
     return ArchiveTable(
         name=name,
-        columns={field.attname: column_type(field) for field in columns.fields},
+        columns={field.attname: archive_column(name, field) for field in columns.fields},
         references=references,
         nullable=[field.attname for field in columns.fields if field.null],
         part=columns.table.part,

@@ -112,7 +112,7 @@ def unshift(text: str, offset: int) -> str:
     import re
 
     def back(match):
-        return str(uuid.UUID(int=uuid.UUID(match.group(0)).int - offset))
+        return str(uuid.UUID(int=(uuid.UUID(match.group(0)).int - offset) % 2**128))
 
     return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", back, text)
 
