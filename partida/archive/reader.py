@@ -58,7 +58,7 @@ from .format import (
     ZSTD_MAGIC,
     parse_trailer,
 )
-from .jsonstrict import check_unique_members
+from .jsonstrict import check_unique_members, loads_strict
 from .limits import Limits
 from .manifest import Manifest, check_format
 from .manifest import _validate as _validate_manifest
@@ -590,7 +590,11 @@ class _Pass:
             if header is None:
                 raise Corrupted("checksums.json is missing")
             name, size = header
-            if name in self.computed or name == MANIFEST_NAME:
+            if (
+                name in self.computed
+                or name == MANIFEST_NAME
+                or name[len(ATTACHMENTS_PREFIX) :] in seen_attachments
+            ):
                 raise UnsafeMember(f"duplicate member {name}")
             if size > self.limits.max_member_bytes:
                 raise LimitExceeded(f"{name} of {size} bytes", limit="max_member_bytes")
@@ -620,16 +624,18 @@ class _Pass:
                 if not att.verified:
                     raise RuntimeError(f"{name}: reading failed earlier; the pass cannot go on")
                 tar.end_member()
-                self.computed[name] = sha
+                # An attachment's checksum is its name (checked as it was read): kept once, in
+                # the set, so that memory per member stays small (see Limits.max_members).
                 seen_attachments.add(sha)
             else:  # checksums.json
                 if ti != len(tables):
                     raise InvalidData(f"table {tables[ti]} is missing", where=DATA_PREFIX)
                 if att_count != fm.attachment_count or att_bytes != fm.attachment_bytes:
                     raise InvalidData("fewer attachments than the manifest says", where=name)
-                bound = min(self.limits.max_checksums_bytes, 4096 + 256 * len(self.computed))
+                listed = len(self.computed) + len(seen_attachments)
+                bound = min(self.limits.max_checksums_bytes, 4096 + 256 * listed)
                 raw = self.read_small(name, size, bound, "max_checksums_bytes")
-                self._check_checksums(raw)
+                self._check_checksums(raw, seen_attachments)
                 if tar.next_header(first=False) is not None:
                     raise Corrupted("a member follows checksums.json")
                 tar.finish()
@@ -640,8 +646,8 @@ class _Pass:
                 self._progress()
                 return
 
-    def _check_checksums(self, raw: bytes) -> None:
-        d = _loads(raw, CHECKSUMS_NAME)
+    def _check_checksums(self, raw: bytes, attachments: set[str]) -> None:
+        d = loads_strict(raw, CHECKSUMS_NAME)
         if (
             not isinstance(d, dict)
             or d.get("algorithm") != CHECKSUM_ALGORITHM
@@ -649,16 +655,26 @@ class _Pass:
         ):
             raise InvalidData("checksums.json: bad structure", where=CHECKSUMS_NAME)
         listed: dict[str, Any] = d["members"]
-        expected = dict(self.computed)
-        del expected[CHECKSUMS_NAME]
-        if listed.keys() != expected.keys():
-            raise Corrupted("checksums.json does not list exactly the members")
-        for name, digest in expected.items():
-            v = listed[name]
-            if not isinstance(v, str) or not SHA256_RE.fullmatch(v):
+        expected = {name: sha for name, sha in self.computed.items() if name != CHECKSUMS_NAME}
+        listed_attachments = 0
+        for name, digest in listed.items():
+            if not isinstance(digest, str) or not SHA256_RE.fullmatch(digest):
                 raise InvalidData(f"checksums.json: bad digest for {name}", where=CHECKSUMS_NAME)
-            if v != digest:
+            if name.startswith(ATTACHMENTS_PREFIX):
+                sha = name[len(ATTACHMENTS_PREFIX) :]
+                if sha not in attachments:
+                    raise Corrupted("checksums.json does not list exactly the members")
+                listed_attachments += 1
+                if digest != sha:
+                    raise Corrupted(f"{name}: checksum mismatch")
+            elif name not in expected:
+                raise Corrupted("checksums.json does not list exactly the members")
+            elif digest != expected[name]:
                 raise Corrupted(f"{name}: checksum mismatch")
+        if listed_attachments != len(attachments) or len(listed) - listed_attachments != len(
+            expected
+        ):
+            raise Corrupted("checksums.json does not list exactly the members")
 
 
 class ArchiveReader:

@@ -31,6 +31,9 @@ def tables_markdown() -> str:
                 notes.append("nullable")
             if name in table.references:
                 notes.append(f"→ {table.references[name].lstrip('@')}")
+            if column.choices is not None:
+                names = [f"`{c}`" if c else '`""` (none)' for c in sorted(column.choices)]
+                notes.append("one of " + ", ".join(names))
             lines.append(f"| `{name}` | `{spec(column)}` | {', '.join(notes)} |")
         lines.append("")
     return "\n".join(lines)

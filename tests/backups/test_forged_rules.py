@@ -1,0 +1,277 @@
+"""Each deep rule of the format, reached by a file that passes every outer check.
+
+The forger takes a real backup, changes one member (its rows, its raw text, or the manifest),
+and re-signs the file exactly as the writer does: checksums.json and the whole-file digest are
+recomputed, so only the rule under test can catch it. Each class of forgery gets the sentence of
+its own rule, no traceback, and leaves nothing behind, on SQLite and on PostgreSQL.
+"""
+
+import hashlib
+import json
+import re
+import uuid
+
+import pytest
+import zstandard
+from django.utils import translation
+
+from partida.archive.errors import (
+    ArchiveError,
+    ImportRefused,
+    LimitExceeded,
+    ManifestMismatch,
+    RepeatedMember,
+    UnsupportedVersion,
+    UnusedAttachments,
+    ValueNotAllowed,
+)
+from partida.archive.format import make_trailer
+from partida.backups.export import backup_to_file, parts_from
+from partida.backups.importer import do_import_company
+from partida.backups.messages import archive_error_message
+from partida.books import models as m
+from partida.books.summary import summarize
+from tests.archive.conftest import forge, tar_bytes
+from tests.backups.conftest import members
+from tests.backups.test_bad_input import traces
+
+KEY = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@pytest.fixture
+def real(company, tmp_path):
+    path = tmp_path / "real.manager"
+    backup_to_file(company, path, parts_from())
+    return members(path)
+
+
+class Forger:
+    """A real backup's members, changed one at a time, then re-signed as the writer does."""
+
+    def __init__(self, real: dict[str, bytes]) -> None:
+        self.members = {name: data for name, data in real.items() if name != "checksums.json"}
+
+    def rows(self, name: str, change) -> "Forger":
+        rows = [json.loads(line) for line in self.members[name].decode().splitlines()]
+        rows = change(rows)
+        self.members[name] = b"".join(json.dumps(row).encode() + b"\n" for row in rows)
+        return self
+
+    def text(self, name: str, change) -> "Forger":
+        self.members[name] = change(self.members[name].decode()).encode()
+        return self
+
+    def manifest(self, change) -> "Forger":
+        manifest = json.loads(self.members["manifest.json"])
+        change(manifest)
+        self.members["manifest.json"] = json.dumps(manifest).encode()
+        return self
+
+    def add_attachment(self, data: bytes) -> "Forger":
+        sha = hashlib.sha256(data).hexdigest()
+        self.members[f"attachments/{sha}"] = data
+        return self.manifest(
+            lambda manifest: manifest["attachments"].update(
+                count=manifest["attachments"]["count"] + 1,
+                bytes=manifest["attachments"]["bytes"] + len(data),
+            )
+        )
+
+    def signed(self) -> bytes:
+        return forge(list(self.members.items()))
+
+
+def refused(tmp_path, data: bytes, kind: type[ArchiveError]) -> ArchiveError:
+    """Import the forged file: refused by ``kind``'s rule, one sentence, nothing left."""
+    path = tmp_path / "forged.manager"
+    path.write_bytes(data)
+    before = traces()
+    with pytest.raises(ArchiveError) as caught:
+        do_import_company(path)
+    assert traces() == before
+    assert type(caught.value) is kind, (caught.value, caught.value.detail)
+    sentence = str(caught.value)
+    assert sentence.count(". ") == 0 and sentence.endswith(".") and "\n" not in sentence
+    return caught.value
+
+
+def first(column, value):
+    def change(rows):
+        rows[0][column] = value
+        return rows
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("member", "column", "value"),
+    [
+        ("data/receipt_lines.jsonl", "amount", "１２３.４５"),  # full-width digits
+        ("data/receipt_lines.jsonl", "amount", "١٢٣.٤٥"),  # Arabic-Indic digits
+        ("data/receipts.jsonl", "date", "２０２５-01-01"),
+        ("data/history.jsonl", "at", "２０２５-01-01T10:00:00+00:00"),
+        ("data/accounts.jsonl", "kind", "evil"),
+        ("data/history.jsonl", "action", "erase"),
+        ("data/history.jsonl", "record_kind", "spaceship"),
+        ("data/attachments.jsonl", "target_kind", "spaceship"),
+        ("data/history.jsonl", "after", "a string"),
+        ("data/history.jsonl", "after", 42),
+        ("data/history.jsonl", "after", [1, 2]),
+        ("data/history.jsonl", "after", True),
+    ],
+    ids=[
+        "full-width digits",
+        "arabic-indic digits",
+        "full-width date",
+        "full-width time",
+        "kind not a choice",
+        "action not a choice",
+        "kind of record unknown",
+        "attached to an unknown kind",
+        "document a string",
+        "document a number",
+        "document a list",
+        "document a boolean",
+    ],
+)
+def test_a_value_its_column_does_not_allow_is_refused(real, tmp_path, member, column, value):
+    error = refused(
+        tmp_path, Forger(real).rows(member, first(column, value)).signed(), ValueNotAllowed
+    )
+    assert member in error.params["where"] and column in error.params["where"]
+
+
+@pytest.mark.parametrize("levels", [40, 300, 1000])
+def test_a_document_nested_too_deeply_is_refused_by_the_limit(real, tmp_path, levels):
+    nested = '{"x": ' * levels + "{}" + "}" * levels  # written as text: no encoder goes so deep
+    forged = (
+        Forger(real)
+        .rows("data/history.jsonl", first("after", "NESTED"))
+        .text("data/history.jsonl", lambda text: text.replace('"NESTED"', nested, 1))
+    )
+    error = refused(tmp_path, forged.signed(), LimitExceeded)
+    assert error.params["limit"] == "max_json_depth"
+    assert "nested more deeply" in str(error)
+
+
+def test_a_member_named_twice_in_a_row_is_refused(real, tmp_path):
+    def repeat_the_key(text):
+        line, rest = text.split("\n", 1)
+        other = str(uuid.uuid4())
+        return line.replace("{", f'{{"id": "{other}", ', 1) + "\n" + rest
+
+    forged = Forger(real).text("data/customers.jsonl", repeat_the_key)
+    error = refused(tmp_path, forged.signed(), RepeatedMember)
+    assert "data/customers.jsonl, line 1" in str(error)
+
+
+def test_a_format_version_named_twice_in_the_manifest_is_refused(real, tmp_path):
+    forged = Forger(real).text(
+        "manifest.json", lambda text: text.replace("{", '{"format_version": 2, ', 1)
+    )
+    refused(tmp_path, forged.signed(), RepeatedMember)
+
+
+def test_a_format_version_of_any_size_is_named_as_too_new(real, tmp_path):
+    forged = Forger(real).text(
+        "manifest.json",
+        lambda text: re.sub(r'"format_version": *1', f'"format_version": {2**64}', text),
+    )
+    error = refused(tmp_path, forged.signed(), UnsupportedVersion)
+    assert f"format version {2**64}" in str(error) and "upgrade Partida" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("id", str(uuid.uuid4())),
+        ("name", "Otra empresa S.A."),
+        ("base_currency", "USD"),
+    ],
+)
+def test_a_manifest_that_differs_from_the_company_row_is_refused(real, tmp_path, field, value):
+    forged = Forger(real).manifest(lambda manifest: manifest["company"].update({field: value}))
+    refused(tmp_path, forged.signed(), ManifestMismatch)
+
+
+def test_an_attachment_no_row_refers_to_is_refused_and_not_stored(real, tmp_path):
+    forged = Forger(real).add_attachment(b"nobody refers to these bytes" * 100)
+    refused(tmp_path, forged.signed(), UnusedAttachments)
+
+
+def shifted_to_the_top(real: dict[str, bytes]) -> dict[str, bytes]:
+    """Every key moved up so that the largest is the last of the key space (no room left)."""
+    largest = max(
+        uuid.UUID(key).int
+        for name, data in real.items()
+        if name.startswith("data/")
+        for key in KEY.findall(data.decode())
+    )
+    shift = 2**128 - 1 - largest
+
+    def up(match):
+        return str(uuid.UUID(int=uuid.UUID(match.group(0)).int + shift))
+
+    moved = {
+        name: KEY.sub(up, data.decode()).encode() if name.endswith((".jsonl", ".json")) else data
+        for name, data in real.items()
+    }
+    manifest = json.loads(real["manifest.json"])
+    manifest["company"]["id"] = up(KEY.match(manifest["company"]["id"]))
+    moved["manifest.json"] = json.dumps(manifest).encode()
+    return moved
+
+
+def test_a_file_whose_keys_leave_no_room_still_imports_as_often_as_asked(real, tmp_path):
+    """The file cannot choose the new keys: two imports give two independent companies."""
+    path = tmp_path / "top.manager"
+    path.write_bytes(Forger(shifted_to_the_top(real)).signed())
+    first_copy, second_copy = do_import_company(path), do_import_company(path)
+    assert first_copy.pk != second_copy.pk
+    assert summarize(first_copy).as_json() == summarize(second_copy).as_json()
+    assert m.LedgerEntry.objects.filter(company=first_copy).count() == (
+        m.LedgerEntry.objects.filter(company=second_copy).count()
+    )
+
+
+def test_a_total_too_large_for_the_books_is_refused_in_one_sentence(real, tmp_path):
+    """Amounts each within their column, whose sum no 64-bit counter holds."""
+
+    def huge(rows):
+        for row in rows:
+            row["amount"] = "9999999999999999.99"
+            if "date" in row:
+                row["date"] = rows[0]["date"]
+            if "account_id" in row:
+                row["account_id"] = rows[0]["account_id"]
+        return rows
+
+    forged = Forger(real).rows("data/ledger_entries.jsonl", huge)
+    error = refused(tmp_path, forged.signed(), ImportRefused)
+    with translation.override("es"):
+        assert "un total demasiado grande para la contabilidad" in archive_error_message(error)
+    with translation.override("en"):
+        assert "a total too large for the books" in archive_error_message(error)
+
+
+def test_a_zstd_window_beyond_the_limit_is_refused_by_that_limit(real, tmp_path):
+    """A frame asking for a 1 GiB window (the limit is 128 MiB), correctly re-signed."""
+    members = Forger(real).members
+    sums = {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}
+    checksums = json.dumps({"algorithm": "sha256", "members": sums}).encode()
+    tar = tar_bytes([*members.items(), ("checksums.json", checksums)])
+    # Streamed (size unknown), so the frame keeps the window it is told and declares it.
+    params = zstandard.ZstdCompressionParameters.from_level(
+        3, window_log=30, write_content_size=False
+    )
+    stream = zstandard.ZstdCompressor(compression_params=params).compressobj()
+    body = stream.compress(tar) + stream.flush()
+    error = refused(tmp_path, body + make_trailer(hashlib.sha256(body).digest()), LimitExceeded)
+    assert error.params["limit"] == "max_window_bytes"
+
+
+def test_every_forgery_above_starts_from_a_file_that_imports(real, tmp_path):
+    """The forger itself is sound: unchanged members, re-signed, import."""
+    path = tmp_path / "resealed.manager"
+    path.write_bytes(Forger(real).signed())
+    assert do_import_company(path).name == "Ferretería Núñez, S.L."
