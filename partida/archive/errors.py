@@ -110,6 +110,10 @@ MESSAGES: Final[dict[str, str]] = {
     "unused_attachments": gettext_noop(
         "This backup holds files that no record uses, so it was altered: use another backup."
     ),
+    "unbalanced_books": gettext_noop(
+        "This backup's books do not balance (a transaction's debits and credits differ), so "
+        "it was altered: use another backup."
+    ),
     "import_refused": gettext_noop(
         "This backup cannot be imported because the database refused its data ({reason}); "
         "nothing was changed: use another backup, or report this problem."
@@ -268,6 +272,12 @@ class UnusedAttachments(InvalidData):
     code = "unused_attachments"
 
 
+class UnbalancedBooks(InvalidData):
+    """A transaction's ledger entries do not sum to zero: the books would not balance."""
+
+    code = "unbalanced_books"
+
+
 class ImportRefused(ArchiveError):
     """The database refused the checked rows (``params["reason"]``, its words)."""
 
@@ -303,6 +313,7 @@ ERROR_CLASSES: Final[tuple[type[ArchiveError], ...]] = (
     RepeatedMember,
     ManifestMismatch,
     UnusedAttachments,
+    UnbalancedBooks,
     ImportRefused,
     BackupFailed,
 )

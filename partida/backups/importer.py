@@ -45,6 +45,7 @@ from partida.archive.errors import (
     ImportRefused,
     InvalidData,
     ManifestMismatch,
+    UnbalancedBooks,
 )
 from partida.archive.format import TRAILER_SIZE
 from partida.archive.limits import Limits
@@ -56,7 +57,7 @@ from partida.backups.progress import work as weighed_work
 from partida.backups.schema import archive_schema, table_columns
 from partida.backups.staging import Staging
 from partida.backups.work_folders import WorkFolder
-from partida.books.models import Company
+from partida.books.models import Company, LedgerEntry
 from partida.books.posting import rebuild_account_days
 from partida.books.signals import company_created
 
@@ -508,6 +509,7 @@ class ImportRun:
         """In the import's transaction: what follows from the rows, and the news of a company."""
         key = uuid.UUID(int=self.renamer.shifted(canonical(self.checked.company_key)))
         company = Company.objects.get(pk=key)
+        check_ledger_balances(company.pk)
         rebuild_account_days(company.pk)  # derived from the ledger, not carried in the file
         # In the same transaction, so a company is never left without its owner.
         company_created.send(sender=Company, company=company)
@@ -528,6 +530,26 @@ class ImportRun:
             return staging.copy_into_books(self.finish_company, self.bar)
         finally:
             staging.close()
+
+
+def check_ledger_balances(company_id) -> None:
+    """Every transaction's ledger entries sum to zero, so the balance sheet balances.
+
+    The one rule of the books that no single row shows: a file whose rows are each valid can
+    still post a receipt's debit without its credit. Summed in whole cents, as integers, since
+    SQLite keeps amounts as floating point numbers.
+    """
+    ledger = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    company = LedgerEntry._meta.pk.get_db_prep_value(company_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT source_id FROM {ledger} WHERE company_id = %s GROUP BY source_id "
+            f"HAVING SUM(CAST(ROUND(amount * 100) AS BIGINT)) <> 0 LIMIT 1",
+            [company],
+        )
+        unbalanced = cursor.fetchone()
+    if unbalanced is not None:
+        raise UnbalancedBooks(f"the ledger entries of {unbalanced[0]} do not sum to zero")
 
 
 def still_the_checked_file(source, digest: str) -> bool:

@@ -21,6 +21,7 @@ from partida.archive.errors import (
     LimitExceeded,
     ManifestMismatch,
     RepeatedMember,
+    UnbalancedBooks,
     UnsupportedVersion,
     UnusedAttachments,
     ValueNotAllowed,
@@ -235,23 +236,48 @@ def test_a_file_whose_keys_leave_no_room_still_imports_as_often_as_asked(real, t
 
 
 def test_a_total_too_large_for_the_books_is_refused_in_one_sentence(real, tmp_path):
-    """Amounts each within their column, whose sum no 64-bit counter holds."""
+    """Balanced transactions whose amounts are each within their column, but whose daily total
+    on one account no 64-bit counter holds."""
 
     def huge(rows):
-        for row in rows:
-            row["amount"] = "9999999999999999.99"
-            if "date" in row:
-                row["date"] = rows[0]["date"]
-            if "account_id" in row:
-                row["account_id"] = rows[0]["account_id"]
-        return rows
+        template, last = rows[0], uuid.UUID(rows[-1]["id"]).int
+        pairs = []
+        for _pair in range(12):  # 12 debits of 10**16 on one account, 12 credits on another
+            source = str(uuid.uuid4())
+            for sign, account in (("", rows[0]["account_id"]), ("-", rows[1]["account_id"])):
+                last += 1
+                pairs.append(
+                    {
+                        **template,
+                        "id": str(uuid.UUID(int=last)),
+                        "account_id": account,
+                        "amount": f"{sign}9999999999999999.99",
+                        "source_id": source,
+                    }
+                )
+        return rows + pairs
 
-    forged = Forger(real).rows("data/ledger_entries.jsonl", huge)
+    forged = (
+        Forger(real)
+        .rows("data/ledger_entries.jsonl", huge)
+        .manifest(
+            lambda manifest: manifest["tables"].update(
+                ledger_entries=manifest["tables"]["ledger_entries"] + 24
+            )
+        )
+    )
     error = refused(tmp_path, forged.signed(), ImportRefused)
     with translation.override("es"):
         assert "un total demasiado grande para la contabilidad" in archive_error_message(error)
     with translation.override("en"):
         assert "a total too large for the books" in archive_error_message(error)
+
+
+def test_books_that_do_not_balance_are_refused(real, tmp_path):
+    """Every row valid, but one ledger entry changed: a transaction's debits and credits
+    differ, and the balance sheet would not balance."""
+    forged = Forger(real).rows("data/ledger_entries.jsonl", first("amount", "1234.56"))
+    refused(tmp_path, forged.signed(), UnbalancedBooks)
 
 
 def test_a_zstd_window_beyond_the_limit_is_refused_by_that_limit(real, tmp_path):
