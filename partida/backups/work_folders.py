@@ -121,13 +121,15 @@ class WorkFolder:
         return (self.path / CANCEL).exists()
 
     def pause_for_tests(self, moment: str) -> None:
-        """**Tests only**: with ``PARTIDA_TEST_ONLY_PAUSE_AT=<moment>``, stop here for a minute,
-        after leaving a ``paused`` file in the folder, so that a test can kill the process at
-        exactly that moment of the work. Never set it in production."""
+        """**Tests only**: with ``PARTIDA_TEST_ONLY_PAUSE_AT=<moment>``, stop here for a minute
+        (or until a cancel is requested), after leaving a ``paused`` file in the folder, so that
+        a test can kill or cancel the work at exactly that moment. Never set it in production."""
         if os.environ.get("PARTIDA_TEST_ONLY_PAUSE_AT") != moment:
             return
         (self.path / "paused").write_text(moment)
-        time.sleep(60)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not self.cancel_requested():
+            time.sleep(0.05)
 
 
 def write_json_atomically(path: Path, value: dict) -> None:

@@ -294,6 +294,31 @@ def test_a_server_killed_during_a_backup_leaves_no_partial_file(browser, install
 
 
 @pytest.mark.parametrize("installation", ENGINES, indirect=True)
+def test_cancel_stops_a_backup_and_keeps_nothing(browser, installation):
+    home, database_url, serve = installation
+    before = traces(home, database_url)
+    server = serve(PARTIDA_TEST_ONLY_PAUSE_AT="writing")
+    (shop,) = companies(home, database_url)
+    page = spanish_page(browser, server)
+    page.goto(f"/c/{shop}/")
+    page.get_by_role("link", name="Copia de seguridad", exact=True).click()
+    page.locator("#backup-dialog").get_by_role("button", name="Copia de seguridad").click()
+    expect(page).to_have_url(re.compile(r"/backups/jobs/[0-9a-f-]+/$"))
+    key = job_key(page)
+    deadline = time.monotonic() + 60
+    while not (home / "work" / key / "paused").exists():
+        assert time.monotonic() < deadline, "the backup never started writing"
+        time.sleep(0.05)  # the backup is writing its file now
+    page.get_by_role("button", name="Cancelar").click()
+    expect(
+        page.get_by_text("Se canceló la copia de seguridad: no se ha guardado nada.")
+    ).to_be_visible()
+    assert traces(home, database_url) == before
+    assert list((home / "exports").glob("*")) == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("installation", ENGINES, indirect=True)
 def test_cancel_stops_an_import_and_leaves_nothing(browser, installation, backups):
     home, database_url, serve = installation
     files, _books = backups
