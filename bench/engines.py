@@ -9,6 +9,7 @@ new cluster at the start of a run (not measured).
 """
 
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -174,6 +175,7 @@ class SQLite:
         home = work / f"target-{self.imports}"
         shutil.rmtree(home, ignore_errors=True)
         shutil.copytree(self.empty_template(), home)
+        os.sync()  # the step before's writes reach the disk before this step's clock starts
         return Target(home, None)
 
     def drop(self, target: Target) -> None:
@@ -291,6 +293,11 @@ class PostgreSQL:
         home = work / f"target-{self.imports}"
         shutil.rmtree(home, ignore_errors=True)
         home.mkdir()
+        # The step before wrote a company into the cluster: flush it now, or its checkpoint
+        # falls inside this step's time (measured: the screen import, run right after the
+        # command-line import, took 1.24x its time with the checkpoint, 1.0x without).
+        self.sql("CHECKPOINT")
+        os.sync()
         return Target(home, self.cluster.database_url(database))
 
     def drop(self, target: Target) -> None:
