@@ -1,6 +1,7 @@
 """The forms of the bookkeeping screens: companies, records, transaction lines, attachments."""
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from partida.books import models as m
 from partida.books.currencies import ISO_4217
+from partida.books.numbers import example_number, format_number, parse_number
 
 
 def check_currency_code(value: str) -> str:
@@ -292,6 +294,57 @@ def grouped_account_choices(accounts, kind: str) -> list:
     return choices
 
 
+class AmountInput(forms.TextInput):
+    """A number shown as the person's language writes it: amounts with their two decimals,
+    quantities and prices with the decimals they have ("6", "1.336,35")."""
+
+    def __init__(self, places: int | None) -> None:
+        super().__init__(attrs={"inputmode": "decimal", "class": "amount", "size": 10})
+        self.places = places
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return format_number(value, self.places)
+        return super().format_value(value)
+
+
+class AmountField(forms.DecimalField):
+    """A number typed as people write it in their language, read by Babel (``numbers``)."""
+
+    def __init__(self, *, places_shown: int | None = 2, **kwargs) -> None:
+        kwargs.setdefault("widget", AmountInput(places_shown))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_number(str(value))
+        except ValueError:
+            raise ValidationError(
+                _("“%(text)s” is not a number as you write one here: write it like %(example)s."),
+                code="invalid",
+                params={"text": value, "example": example_number()},
+            ) from None
+
+    def widget_attrs(self, widget):
+        return {}  # a text input: the number input's step, min and max attributes do not apply
+
+
+def as_amount_field(field: forms.DecimalField) -> AmountField:
+    places = 2 if field.decimal_places == 2 else None
+    return AmountField(
+        max_digits=field.max_digits,
+        decimal_places=field.decimal_places,
+        required=field.required,
+        label=field.label,
+        help_text=field.help_text,
+        places_shown=places,
+    )
+
+
 class LineForm(forms.ModelForm):
     def __init__(self, *args, accounts, account_choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -299,14 +352,9 @@ class LineForm(forms.ModelForm):
         account.queryset = accounts
         account.widget.choices = account_choices
         self.fields["description"].widget.attrs["size"] = 24
-        for field in self.fields.values():
+        for name, field in list(self.fields.items()):
             if isinstance(field, forms.DecimalField):
-                # A localized text input: in Spanish both "12,50" and "12.50" are understood.
-                field.localize = True
-                field.widget = forms.TextInput(
-                    attrs={"inputmode": "decimal", "class": "amount", "size": 10}
-                )
-                field.widget.is_localized = True
+                self.fields[name] = as_amount_field(field)
 
 
 class AmountLineForm(LineForm):

@@ -7,20 +7,35 @@
   var template = document.getElementById("empty-line");
   var totalForms = fieldset.querySelector('input[name$="-TOTAL_FORMS"]');
   var lang = document.documentElement.lang || "en";
-  var format = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  // Thousands always grouped, as the server writes amounts ("1.234,56", "1,234.56").
+  var format = new Intl.NumberFormat(lang, {
+    minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: "always"
+  });
+  // The symbols the server reads numbers with (Babel's, for this language), and the same
+  // strict rule: groups of three after the first, or no grouping at all.
+  var decimal = fieldset.dataset.decimal || ".";
+  var group = fieldset.dataset.group || ",";
+  function escaped(symbol) { return symbol.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+  var written = new RegExp(
+    "^(-?)(\\d{1,3}(?:" + escaped(group) + "\\d{3})+|\\d+)(?:" + escaped(decimal) + "(\\d+))?$"
+  );
 
+  // The number the server will read, 0 for an empty box, NaN for what it will refuse.
   function number(input) {
     if (!input) return 0;
-    var text = input.value.replace(/[\s\u00a0]/g, "");
-    if (text.indexOf(",") !== -1) {
-      text = text.indexOf(".") !== -1 ? text.replace(/\./g, "").replace(",", ".") : text.replace(",", ".");
+    var text = input.value.trim().replace(/[ \u00a0\u202f]/g, group);
+    if (!text) return 0;
+    var parts = written.exec(text);
+    if (!parts) {
+      input.setAttribute("aria-invalid", "true");
+      return NaN;
     }
-    var value = parseFloat(text);
-    return isFinite(value) ? value : 0;
+    input.removeAttribute("aria-invalid");
+    return parseFloat(parts[1] + parts[2].split(group).join("") + "." + (parts[3] || "0"));
   }
 
   function cents(value) {
-    return Math.round(value * 100);
+    return isFinite(value) ? Math.round(value * 100) : 0; // refused entries count for nothing
   }
 
   function field(row, name) {

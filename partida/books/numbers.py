@@ -1,0 +1,62 @@
+"""Numbers as people write them, read and written by their language's rules (Babel, CLDR).
+
+In Spanish "1.234,56", "1234,56" and "1 234,56" are one thousand two hundred and thirty-four
+and a bit, and "1.500" is one thousand five hundred; in English "1,234.56" and "1234.56". Babel
+reads them strictly, so a misplaced separator ("1.50" in Spanish) is refused rather than guessed.
+The page's live totals read with the same symbols (``number_symbols``), so they never disagree
+with what is saved.
+"""
+
+import re
+from decimal import Decimal
+
+from babel.numbers import (
+    NumberFormatError,
+    format_decimal,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_decimal,
+)
+from django.conf import settings
+from django.utils import translation
+
+#: Spaces people (and the program's own lists) put between groups of thousands.
+SPACES = re.compile(r"[ \u00a0\u202f]")
+
+
+def current_locale() -> str:
+    """Babel's locale for the language of this request or command."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return language.split("-")[0]
+
+
+def number_symbols(locale: str | None = None) -> dict[str, str]:
+    locale = locale or current_locale()
+    return {"decimal": get_decimal_symbol(locale), "group": get_group_symbol(locale)}
+
+
+def parse_number(text: str, locale: str | None = None) -> Decimal:
+    """The number ``text`` says in that language; ValueError when it says none."""
+    locale = locale or current_locale()
+    written = SPACES.sub(get_group_symbol(locale), text.strip())
+    try:
+        return parse_decimal(written, locale=locale, strict=True)
+    except NumberFormatError:
+        raise ValueError(f"{text!r} is not a number in {locale}") from None
+
+
+def format_number(value: Decimal, places: int | None = 2, locale: str | None = None) -> str:
+    """``value`` as that language writes it: ``places`` decimals, or (None) those it has."""
+    locale = locale or current_locale()
+    if places is None:
+        exponent = value.normalize().as_tuple().exponent
+        shown = max(0, -exponent) if isinstance(exponent, int) else 0
+        pattern = "#,##0" + ("." + "0" * shown if shown else "")
+    else:
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(value, format=pattern, locale=locale, decimal_quantization=False)
+
+
+def example_number(locale: str | None = None) -> str:
+    """How one thousand two hundred and thirty-four and fifty-six cents is written here."""
+    return format_decimal(Decimal("1234.56"), format="#,##0.00", locale=locale or current_locale())
