@@ -265,11 +265,9 @@ def test_a_server_killed_during_an_import_leaves_nothing_and_says_so(
     page.context.close()
 
 
-@pytest.mark.parametrize("installation", ENGINES, indirect=True)
-def test_a_server_killed_during_a_backup_leaves_no_partial_file(browser, installation):
-    home, database_url, serve = installation
-    before = traces(home, database_url)
-    server = serve(PARTIDA_TEST_ONLY_PAUSE_AT="writing")
+def backup_paused_while_writing(browser, server, home, database_url):
+    """Summary → Copia de seguridad → the dialog's button; returns once the backup is writing
+    its file (the server runs with ``PARTIDA_TEST_ONLY_PAUSE_AT=writing``)."""
     (shop,) = companies(home, database_url)
     page = spanish_page(browser, server)
     page.goto(f"/c/{shop}/")
@@ -281,6 +279,15 @@ def test_a_server_killed_during_a_backup_leaves_no_partial_file(browser, install
     while not (home / "work" / key / "paused").exists():
         assert time.monotonic() < deadline, "the backup never started writing"
         time.sleep(0.05)
+    return page, key
+
+
+@pytest.mark.parametrize("installation", ENGINES, indirect=True)
+def test_a_server_killed_during_a_backup_leaves_no_partial_file(browser, installation):
+    home, database_url, serve = installation
+    before = traces(home, database_url)
+    server = serve(PARTIDA_TEST_ONLY_PAUSE_AT="writing")
+    page, key = backup_paused_while_writing(browser, server, home, database_url)
     assert list((home / "work" / key).glob("*.partial")), "the backup was being written"
     server.kill()
     page.context.close()
@@ -298,17 +305,7 @@ def test_cancel_stops_a_backup_and_keeps_nothing(browser, installation):
     home, database_url, serve = installation
     before = traces(home, database_url)
     server = serve(PARTIDA_TEST_ONLY_PAUSE_AT="writing")
-    (shop,) = companies(home, database_url)
-    page = spanish_page(browser, server)
-    page.goto(f"/c/{shop}/")
-    page.get_by_role("link", name="Copia de seguridad", exact=True).click()
-    page.locator("#backup-dialog").get_by_role("button", name="Copia de seguridad").click()
-    expect(page).to_have_url(re.compile(r"/backups/jobs/[0-9a-f-]+/$"))
-    key = job_key(page)
-    deadline = time.monotonic() + 60
-    while not (home / "work" / key / "paused").exists():
-        assert time.monotonic() < deadline, "the backup never started writing"
-        time.sleep(0.05)  # the backup is writing its file now
+    page, _key = backup_paused_while_writing(browser, server, home, database_url)
     page.get_by_role("button", name="Cancelar").click()
     expect(
         page.get_by_text("Se canceló la copia de seguridad: no se ha guardado nada.")
