@@ -30,6 +30,10 @@ from partida.cli import CliError, find_company, print_json, print_table, subcomm
 log = logging.getLogger(__name__)
 
 
+#: How often a worker cleans up after jobs whose worker died (a lease lasts 10 minutes).
+HOUSEKEEPING_EVERY_SECONDS = 60
+
+
 def schedule_every() -> float:
     return _number("PARTIDA_WORKER_SCHEDULE_SECONDS", 60)
 
@@ -85,7 +89,7 @@ def run_worker(*, interval: float = 1.0, batch: bool = False, max_tasks: int | N
     )
     worker.configure_signals()
     every = schedule_every()
-    next_schedule = time.monotonic()
+    next_schedule = next_housekeeping = time.monotonic()
     ran = 0
     while worker.running:
         close_old_connections()
@@ -94,13 +98,18 @@ def run_worker(*, interval: float = 1.0, batch: bool = False, max_tasks: int | N
                 now = timezone.now()
                 queued = run_due_backups(now)
                 prune_finished_jobs(now)
-                do_housekeeping()  # jobs of workers that died: marked interrupted
                 if queued:
                     log.warning("queued %d backups", len(queued))
             except Exception:
                 log.exception("queuing the backups that are due failed")
             # A little jitter keeps many workers from scheduling at the same instant.
             next_schedule = time.monotonic() + every * random.uniform(0.9, 1.1)
+        if time.monotonic() >= next_housekeeping:
+            try:
+                do_housekeeping()  # jobs of workers that died: marked interrupted
+            except Exception:
+                log.exception("housekeeping failed")
+            next_housekeeping = time.monotonic() + HOUSEKEEPING_EVERY_SECONDS
         result = claim_task(worker_id[:64])
         if result is not None:
             worker.run_task(result)
