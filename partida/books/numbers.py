@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from babel.numbers import (
     NumberFormatError,
+    format_currency,
     format_decimal,
     get_decimal_symbol,
     get_group_symbol,
@@ -55,6 +56,11 @@ def format_number(value: Decimal, places: int | None = 2, locale: str | None = N
     else:
         pattern = "#,##0" + ("." + "0" * places if places else "")
     return format_decimal(value, format=pattern, locale=locale, decimal_quantization=False)
+
+
+def format_money(value: Decimal, currency: str, locale: str | None = None) -> str:
+    """An amount in its currency, as that language writes it: "1.234,56 €", "€1,234.56"."""
+    return format_currency(value, currency, locale=locale or current_locale())
 
 
 def example_number(locale: str | None = None) -> str:

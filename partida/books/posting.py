@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from partida.books import models as m
 from partida.books.kinds import kind_of
+from partida.books.numbers import format_number
 
 CENT = Decimal("0.01")
 
@@ -52,7 +53,7 @@ def check_balanced(debits: Decimal, credits: Decimal) -> None:
                 "%(credits)s. Change the lines so that both totals are equal."
             ),
             code="unbalanced",
-            params={"debits": debits, "credits": credits},
+            params={"debits": format_number(debits), "credits": format_number(credits)},
         )
 
 

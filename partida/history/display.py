@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from partida.books.kinds import RECORD_KINDS
+from partida.books.numbers import format_number
 from partida.history.models import HistoryEntry
 
 HIDDEN_FIELDS = {"id", "company_id", "position"}
@@ -137,7 +138,7 @@ def format_value(model, attname: str, value: Any, names: Names | dict) -> str:
             places = max(0, -number.normalize().as_tuple().exponent)
             if attname != "quantity":
                 places = max(places, 2)
-            return formats.number_format(number, places, use_l10n=True)
+            return format_number(number, places)
     elif attname == "date":
         try:
             return formats.date_format(datetime.date.fromisoformat(str(value)))

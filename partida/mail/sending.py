@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from partida.attachments.store import store_blob
 from partida.books import models as m
+from partida.books.numbers import format_money, format_number
 from partida.mail.models import Email, EmailAttachment, SmtpSettings
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -155,7 +156,7 @@ def invoice_total(invoice: m.SalesInvoice) -> Decimal:
 
 
 def money(value: Decimal, currency: str) -> str:
-    return f"{formats.number_format(value, 2, use_l10n=True, force_grouping=True)} {currency}"
+    return format_money(value, currency)
 
 
 def invoice_filename(invoice: m.SalesInvoice) -> str:
@@ -182,11 +183,12 @@ def invoice_pdf(invoice: m.SalesInvoice) -> bytes:
             def text(value) -> str:
                 return str(value)
 
-        else:  # the core fonts know Latin-1 only
+        else:  # the core fonts know Latin-1 only, which has no euro sign
             family = "Helvetica"
 
             def text(value) -> str:
-                return str(value).encode("latin-1", "replace").decode("latin-1")
+                latin = str(value).replace("€", "EUR")
+                return latin.encode("latin-1", "replace").decode("latin-1")
 
         pdf.set_title(text(_("Invoice %(number)s") % {"number": invoice_number(invoice)}))
         pdf.set_author(text(company.name))
@@ -239,7 +241,7 @@ def invoice_pdf(invoice: m.SalesInvoice) -> bytes:
         lines = list(invoice.lines.select_related("account"))
         for line in lines:
             description = line.description or line.account.name
-            quantity = formats.number_format(line.quantity.normalize(), use_l10n=True)
+            quantity = format_number(line.quantity, None)
             cells = (
                 description[:60],
                 quantity,

@@ -3,23 +3,25 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+
+from partida.books.numbers import format_money, format_number
 
 register = template.Library()
 
 
 @register.filter
 def amount(value) -> str:
-    """An amount with two decimals and grouped thousands, in the current language."""
+    """An amount with two decimals and grouped thousands, in the current language (Babel)."""
     if value is None or value == "":
         return ""
-    return number_format(Decimal(value).quantize(Decimal("0.01")), 2, force_grouping=True)
+    return format_number(Decimal(value).quantize(Decimal("0.01")), 2)
 
 
 @register.filter
 def money(value, currency: str = "") -> str:
-    """An amount with two decimals followed by the currency code: ``1,234.50 EUR``."""
-    text = amount(value)
-    if text and currency:
-        return f"{text}\N{NO-BREAK SPACE}{currency}"
-    return text
+    """An amount in its currency as the language writes it: ``1.234,50 €``, ``€1,234.50``."""
+    if value is None or value == "":
+        return ""
+    if not currency:
+        return amount(value)
+    return format_money(Decimal(value), currency)
