@@ -11,7 +11,7 @@ from partida.archive.writer import Progress
 from partida.backups.export import EXTENSION, backup_to_file, default_backup_name, parts_from
 from partida.backups.importer import do_import_company, open_backup
 from partida.backups.messages import archive_error_message
-from partida.backups.preview import describe_json
+from partida.backups.preview import PART_LABELS, describe_json
 from partida.backups.progress import phase_label, work
 from partida.backups.work_folders import WorkFolder
 from partida.cli import CliError, ProgressLine, find_company, print_json, print_table, subcommand
@@ -121,7 +121,11 @@ def inspect(args: argparse.Namespace) -> int:
         [
             [gettext("Company"), f"{manifest.company.name} ({manifest.company.base_currency})"],
             [gettext("Made"), description["created_at"]],
-            [gettext("By"), f"Partida {manifest.app_version}, format {manifest.format_version}"],
+            [
+                gettext("By"),
+                gettext("Partida %(version)s, format version %(format)s")
+                % {"version": manifest.app_version, "format": manifest.format_version},
+            ],
         ]
         + [
             [gettext(part.capitalize()), yes if included else no]
@@ -137,6 +141,16 @@ def inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def parts_held(manifest) -> str:
+    """Which parts a backup holds, in words: "the books, attachments, emails and history"."""
+    held = [gettext("the books")] + [
+        str(label).lower() for part, label in PART_LABELS.items() if getattr(manifest.parts, part)
+    ]
+    if len(held) == 1:
+        return gettext("the books only (no attachments, emails or history)")
+    return gettext("%(some)s and %(last)s") % {"some": ", ".join(held[:-1]), "last": held[-1]}
+
+
 @subcommand(
     "verify",
     gettext_lazy("Read a whole backup and check every checksum; exit status 0 only if intact."),
@@ -149,8 +163,8 @@ def verify(args: argparse.Namespace) -> int:
     except ArchiveError as error:
         raise archive_failure(error) from None
     print(
-        gettext("%(file)s is intact: a complete backup of “%(company)s”.")
-        % {"file": path.name, "company": manifest.company.name}
+        gettext("%(file)s is intact: a backup of “%(company)s” with %(parts)s.")
+        % {"file": path.name, "company": manifest.company.name, "parts": parts_held(manifest)}
     )
     return 0
 

@@ -46,6 +46,7 @@ from partida.archive.errors import (
     InvalidData,
     ManifestMismatch,
     UnbalancedBooks,
+    ValueNotAllowed,
 )
 from partida.archive.format import TRAILER_SIZE
 from partida.archive.limits import Limits
@@ -105,6 +106,7 @@ def check_backup(reader: ArchiveReader) -> Checked:
     """
     largest = ""
     company_keys = []
+    sizes: dict[str, int] = {}  # the size each row that names a file says it has
     for member in reader.iter_members():
         if isinstance(member, TableMember):
             keys = uuid_columns(member.table)
@@ -112,17 +114,32 @@ def check_backup(reader: ArchiveReader) -> Checked:
                 if member.table == "company":
                     check_company_matches_manifest(row, reader.manifest)
                     company_keys.append(key_number(row["id"]))
+                elif member.table in FILE_TABLES:
+                    check_same_size(sizes, row["sha256"], row["size"], member.table)
                 for column in keys:
                     value = row[column]
                     if value is not None and value > largest:
                         largest = value
         else:
+            check_same_size(sizes, member.sha256, member.size, "attachments")
             member._drain()
     if len(company_keys) != 1:
         # Every other row refers to the company row, so this holds the file together.
         raise InvalidData("data/company.jsonl must hold exactly one company", where="data")
     assert reader.digest is not None
     return Checked(reader.manifest, company_keys[0], key_number(largest or "0"), reader.digest)
+
+
+#: Tables whose rows name a file (``sha256``) and say its ``size``.
+FILE_TABLES = ("attachments", "email_attachments")
+
+
+def check_same_size(sizes: dict[str, int], sha256: str, size: int, table: str) -> None:
+    """Every row naming a file, and the file itself, agree on its size: a row that says
+    otherwise would make a company whose next backup cannot be written."""
+    if sizes.setdefault(sha256, size) != size:
+        where = f"data/{table}.jsonl, size of {sha256}"
+        raise ValueNotAllowed(f"{where}: {size} is not the file's size", where=where)
 
 
 def check_company_matches_manifest(row: dict[str, Any], manifest: Manifest) -> None:

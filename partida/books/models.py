@@ -232,6 +232,7 @@ class ReceiptLine(Line):
 
     class Meta(Line.Meta):
         verbose_name = _("receipt line")
+        verbose_name_plural = _("receipt lines")
 
 
 class PaymentLine(Line):
@@ -239,6 +240,7 @@ class PaymentLine(Line):
 
     class Meta(Line.Meta):
         verbose_name = _("payment line")
+        verbose_name_plural = _("payment lines")
 
 
 class InvoiceLine(Line):
@@ -254,6 +256,7 @@ class SalesInvoiceLine(InvoiceLine):
 
     class Meta(Line.Meta):
         verbose_name = _("sales invoice line")
+        verbose_name_plural = _("sales invoice lines")
 
 
 class PurchaseInvoiceLine(InvoiceLine):
@@ -261,6 +264,7 @@ class PurchaseInvoiceLine(InvoiceLine):
 
     class Meta(Line.Meta):
         verbose_name = _("purchase invoice line")
+        verbose_name_plural = _("purchase invoice lines")
 
 
 class JournalEntryLine(CompanyOwned):
@@ -274,6 +278,7 @@ class JournalEntryLine(CompanyOwned):
     class Meta:
         ordering = ["position"]
         verbose_name = _("journal entry line")
+        verbose_name_plural = _("journal entry lines")
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.debit} / {self.credit}"

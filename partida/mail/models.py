@@ -44,6 +44,8 @@ class EmailAttachment(CompanyOwned):
     class Meta:
         ordering = ["filename"]
         indexes = [models.Index(fields=["sha256"])]
+        verbose_name = _("emailed file")
+        verbose_name_plural = _("emailed files")
 
 
 class SmtpSettings(models.Model):

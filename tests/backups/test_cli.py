@@ -86,7 +86,17 @@ def test_inspect_and_verify(demo):
     assert described["company"]["name"] == "Demo S.L."
     assert described["parts"] == {"attachments": True, "emails": True, "history": True}
     assert described["tables"]["receipts"] > 0
-    assert partida(home, "verify", str(backup)).returncode == 0
+    verified = partida(home, "verify", str(backup))
+    assert verified.stdout.strip().endswith("with the books, attachments, emails and history.")
+
+
+def test_verify_names_the_parts_a_backup_without_attachments_holds(demo, tmp_path):
+    home, _backup = demo
+    partial = tmp_path / "partial.manager"
+    partida(home, "backup", "Demo S.L.", "-o", str(partial), "--no-attachments", "--no-history")
+    verified = partida(home, "verify", str(partial))
+    assert verified.stdout.strip().endswith("with the books and emails.")
+    assert "complete" not in verified.stdout
 
 
 def test_verify_and_import_refuse_a_damaged_file_with_one_sentence(demo, tmp_path):

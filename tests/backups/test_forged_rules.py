@@ -195,6 +195,18 @@ def test_a_manifest_that_differs_from_the_company_row_is_refused(real, tmp_path,
     refused(tmp_path, forged.signed(), ManifestMismatch)
 
 
+def test_an_attachment_row_whose_size_is_not_its_file_s_is_refused(real, tmp_path):
+    """Found by the property below: such a company could never be backed up again."""
+
+    def one_byte_more(rows):
+        rows[0]["size"] += 1
+        return rows
+
+    forged = Forger(real).rows("data/attachments.jsonl", one_byte_more)
+    error = refused(tmp_path, forged.signed(), ValueNotAllowed)
+    assert "data/attachments.jsonl" in error.params["where"]
+
+
 def test_an_attachment_no_row_refers_to_is_refused_and_not_stored(real, tmp_path):
     forged = Forger(real).add_attachment(b"nobody refers to these bytes" * 100)
     refused(tmp_path, forged.signed(), UnusedAttachments)
