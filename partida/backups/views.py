@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +25,7 @@ from partida.backups.messages import archive_error_message
 from partida.backups.models import Job
 from partida.backups.preview import describe
 from partida.backups.progress import phase_label
+from partida.books.models import Company
 from partida.books.views import company_context, get_company
 
 
@@ -236,9 +238,17 @@ def import_preview(request: HttpRequest, job_id) -> HttpResponse:
             jobs.start(job)
             return redirect("backups:job", job_id=job.pk)
     else:
-        form = ConfirmImportForm(initial={"new_name": manifest.company.name})
+        form = ConfirmImportForm(initial={"new_name": restored_name(manifest.company.name)})
+    taken = Company.objects.filter(name=form["new_name"].value()).exists()
     return render(
         request,
         "backups/import_preview.html",
-        {"job": job, "form": form, "preview": describe(manifest)},
+        {"job": job, "form": form, "preview": describe(manifest), "name_taken": taken},
     )
+
+
+def restored_name(name: str) -> str:
+    """A name that tells the restored company from the original: "Demo S.L. (restaurada
+    2026-12-01)"."""
+    suffix = _("restored %(date)s") % {"date": timezone.localdate().isoformat()}
+    return f"{name[: 200 - len(suffix) - 3]} ({suffix})"

@@ -3,6 +3,7 @@
 import re
 
 from django.urls import reverse
+from django.utils import timezone
 
 from partida.books import models as m
 from partida.books.summary import summarize
@@ -68,6 +69,14 @@ def test_import_shows_what_the_file_holds_then_makes_a_new_company(client, compa
     assert "Ferretería Núñez, S.L." in html
     counts = {row["table"]: row["count"] for row in preview.context["preview"]["counts"]}
     assert counts["receipts"] == 1 and counts["history"] > 0
+    # A name that tells the restored company from the original, and no warning for it.
+    suggested = preview.context["form"]["new_name"].value()
+    today = timezone.localdate().isoformat()
+    assert suggested == f"Ferretería Núñez, S.L. (restaurada {today})"
+    assert not preview.context["name_taken"] and 'id="name-taken"' not in html
+    m.Company.objects.create(name=suggested)
+    again = client.get(preview.request["PATH_INFO"])
+    assert "Ya hay una empresa con este nombre" in again.content.decode()
     done = client.post(
         preview.request["PATH_INFO"], {"new_name": "Ferretería (restaurada)"}, follow=True
     )
