@@ -253,10 +253,11 @@ def test_a_total_too_large_for_the_books_is_refused_in_one_sentence(real, tmp_pa
 
     def huge(rows):
         template, last = rows[0], uuid.UUID(rows[-1]["id"]).int
+        debited, credited = sorted({row["account_id"] for row in rows})[:2]  # two accounts
         pairs = []
         for _pair in range(12):  # 12 debits of 10**16 on one account, 12 credits on another
             source = str(uuid.uuid4())
-            for sign, account in (("", rows[0]["account_id"]), ("-", rows[1]["account_id"])):
+            for sign, account in (("", debited), ("-", credited)):
                 last += 1
                 pairs.append(
                     {
