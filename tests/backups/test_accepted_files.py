@@ -65,7 +65,14 @@ def books(company) -> dict:
     return summary
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+# The same examples on every run, so that CI is repeatable; run it with other seeds
+# (derandomize=False) when changing the import's checks: that found the misstated file size.
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
 @given(data=st.data())
 def test_any_file_the_importer_accepts_is_a_valid_company(real, data, client, tmp_path_factory, db):
     name = data.draw(st.sampled_from(sorted(n for n in real if n.startswith("data/"))))
