@@ -37,6 +37,11 @@ urlpatterns = [
         name="record_edit",
     ),
     path(
+        "c/<uuid:company_id>/sales_invoice/<uuid:pk>/pdf/",
+        views.sales_invoice_pdf,
+        name="sales_invoice_pdf",
+    ),
+    path(
         "c/<uuid:company_id>/<record_kind:kind>/<uuid:pk>/delete/",
         views.record_delete,
         name="record_delete",

@@ -17,6 +17,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,7 @@ from partida.books import actions
 from partida.books import models as m
 from partida.books.access import visible_companies
 from partida.books.forms import RECORD_FORMS, CompanyForm, CompanyRenameForm, line_formset
+from partida.books.invoice_pdf import invoice_filename, invoice_pdf
 from partida.books.kinds import RECORD_KINDS, TRANSACTION_KINDS
 from partida.books.signals import attachments_submitted
 from partida.books.summary import summarize
@@ -427,3 +429,17 @@ def record_delete(request: HttpRequest, company_id, kind: str, pk) -> HttpRespon
     return render(
         request, "books/record_delete.html", context, status=409 if error is not None else 200
     )
+
+
+@require_GET
+def sales_invoice_pdf(request: HttpRequest, company_id, pk) -> HttpResponse:
+    """The invoice as the customer gets it: the same PDF that Send by email attaches."""
+    company = get_company(company_id)
+    invoice = get_object_or_404(
+        m.SalesInvoice.objects.select_related("customer", "company"), company=company, pk=pk
+    )
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=invoice_filename(invoice)
+    )
+    return response
