@@ -298,21 +298,22 @@ class AmountInput(forms.TextInput):
     """A number shown as the person's language writes it: amounts with their two decimals,
     quantities and prices with the decimals they have ("6", "1.336,35")."""
 
-    def __init__(self, places: int | None) -> None:
+    def __init__(self, places: int | None, at_least: int = 0) -> None:
         super().__init__(attrs={"inputmode": "decimal", "class": "amount", "size": 10})
         self.places = places
+        self.at_least = at_least
 
     def format_value(self, value):
         if isinstance(value, Decimal):
-            return format_number(value, self.places)
+            return format_number(value, self.places, at_least=self.at_least)
         return super().format_value(value)
 
 
 class AmountField(forms.DecimalField):
     """A number typed as people write it in their language, read by Babel (``numbers``)."""
 
-    def __init__(self, *, places_shown: int | None = 2, **kwargs) -> None:
-        kwargs.setdefault("widget", AmountInput(places_shown))
+    def __init__(self, *, places_shown: int | None = 2, at_least: int = 0, **kwargs) -> None:
+        kwargs.setdefault("widget", AmountInput(places_shown, at_least))
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -333,9 +334,12 @@ class AmountField(forms.DecimalField):
         return {}  # a text input: the number input's step, min and max attributes do not apply
 
 
-def as_amount_field(field: forms.DecimalField) -> AmountField:
+def as_amount_field(field: forms.DecimalField, is_price: bool = False) -> AmountField:
+    """Amounts show their two decimals; quantities those they have; prices those they have but
+    at least the cents."""
     places = 2 if field.decimal_places == 2 else None
     return AmountField(
+        at_least=2 if is_price else 0,
         max_digits=field.max_digits,
         decimal_places=field.decimal_places,
         required=field.required,
@@ -354,7 +358,7 @@ class LineForm(forms.ModelForm):
         self.fields["description"].widget.attrs["size"] = 24
         for name, field in list(self.fields.items()):
             if isinstance(field, forms.DecimalField):
-                self.fields[name] = as_amount_field(field)
+                self.fields[name] = as_amount_field(field, is_price=name == "unit_price")
 
 
 class AmountLineForm(LineForm):

@@ -124,7 +124,7 @@ def invoice_pdf(invoice: m.SalesInvoice) -> bytes:
             cells = (
                 description[:60],
                 quantity,
-                money(line.unit_price, currency),
+                format_money(line.unit_price, currency, exact=True),
                 money(line.amount, currency),
             )
             for width, value, align in zip(widths, cells, "LRRR", strict=True):

@@ -46,21 +46,31 @@ def parse_number(text: str, locale: str | None = None) -> Decimal:
         raise ValueError(f"{text!r} is not a number in {locale}") from None
 
 
-def format_number(value: Decimal, places: int | None = 2, locale: str | None = None) -> str:
-    """``value`` as that language writes it: ``places`` decimals, or (None) those it has."""
+def format_number(
+    value: Decimal, places: int | None = 2, locale: str | None = None, at_least: int = 0
+) -> str:
+    """``value`` as that language writes it: ``places`` decimals, or (None) those it has but
+    no fewer than ``at_least`` (a price of 526.1000 is "526,10", a quantity of 6.0000 is "6")."""
     locale = locale or current_locale()
     if places is None:
         exponent = value.normalize().as_tuple().exponent
-        shown = max(0, -exponent) if isinstance(exponent, int) else 0
+        shown = max(at_least, -exponent) if isinstance(exponent, int) else at_least
         pattern = "#,##0" + ("." + "0" * shown if shown else "")
     else:
         pattern = "#,##0" + ("." + "0" * places if places else "")
     return format_decimal(value, format=pattern, locale=locale, decimal_quantization=False)
 
 
-def format_money(value: Decimal, currency: str, locale: str | None = None) -> str:
-    """An amount in its currency, as that language writes it: "1.234,56 €", "€1,234.56"."""
-    return format_currency(value, currency, locale=locale or current_locale())
+def format_money(
+    value: Decimal, currency: str, locale: str | None = None, exact: bool = False
+) -> str:
+    """An amount in its currency, as that language writes it: "1.234,56 €", "€1,234.56".
+
+    ``exact`` keeps decimals beyond the currency's own (a unit price of 0.0125 is "0,0125 €"
+    rather than rounded to "0,01 €"); the currency's own are always shown."""
+    return format_currency(
+        value, currency, locale=locale or current_locale(), decimal_quantization=not exact
+    )
 
 
 def example_number(locale: str | None = None) -> str:

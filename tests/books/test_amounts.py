@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from partida.books import models as m
-from partida.books.numbers import format_number, parse_number
+from partida.books.numbers import format_money, format_number, parse_number
 from tests.backups.conftest import make_company
 
 SPELLINGS = {
@@ -46,6 +46,28 @@ def test_numbers_are_shown_with_the_decimals_they_have_where_that_is_asked():
     assert format_number(Decimal("6.0000"), None, "es") == "6"
     assert format_number(Decimal("10471.46"), 2, "es") == "10.471,46"
     assert format_number(Decimal("10471.46"), 2, "en") == "10,471.46"
+
+
+def test_a_price_shows_its_cents_and_any_finer_decimals_it_has():
+    assert format_number(Decimal("526.1000"), None, "es", at_least=2) == "526,10"
+    assert format_number(Decimal("0.0125"), None, "es", at_least=2) == "0,0125"
+    assert format_money(Decimal("0.0125"), "EUR", "es", exact=True) == "0,0125\u00a0€"
+    assert format_money(Decimal("526.1000"), "EUR", "en", exact=True) == "€526.10"
+    assert format_money(Decimal("0.0125"), "EUR", "en") == "€0.01"
+
+
+def test_an_invoice_line_shows_its_price_with_cents_and_its_quantity_as_it_is(client, db):
+    company = make_company()
+    invoice = m.SalesInvoice.objects.filter(company=company).first()
+    line = invoice.lines.first()
+    m.SalesInvoiceLine.objects.filter(pk=line.pk).update(
+        quantity=Decimal("6"), unit_price=Decimal("526.1")
+    )
+    client.cookies["django_language"] = "es"
+    page = client.get(
+        reverse("books:record_edit", args=[company.pk, "sales_invoice", invoice.pk])
+    ).content.decode()
+    assert 'value="526,10"' in page and 'value="6"' in page
 
 
 def receipt_form(company) -> dict:
