@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, gettext_lazy
 
+from partida.books.numbers import format_count
+
 # Apps' own subcommand modules, imported when they exist.
 COMMAND_MODULES = [
     "partida.backups.cli",
@@ -146,8 +148,9 @@ class ProgressLine:
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         percent = 100 * done // total if total else 100
+        line = f"{stage}: {format_count(done)}/{format_count(total)} ({percent}%)"
         if self.tty:
-            self.stream.write(f"\r\033[K{stage}: {done:,}/{total:,} ({percent}%)")
+            self.stream.write(f"\r\033[K{line}")
             if done >= total:
                 self.stream.write("\n")
             self.stream.flush()
@@ -155,7 +158,7 @@ class ProgressLine:
         step = percent // 10 * 10  # a plain line every tenth of the way
         if (stage, step) != self.last:
             self.last = (stage, step)
-            self.stream.write(f"{stage}: {done:,}/{total:,} ({percent}%)\n")
+            self.stream.write(f"{line}\n")
             self.stream.flush()
 
 
@@ -308,11 +311,18 @@ def add_companies_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def company_json(company) -> dict:
+    from partida.books.origin import origin_of
+
+    origin = origin_of(company)
     return {
         "id": str(company.pk),
         "name": company.name,
         "base_currency": company.base_currency,
         "created": company.created_at.isoformat(),
+        # This installation's copy: added here or imported (from which file), and when.
+        "origin": str(origin.how),
+        "origin_at": origin.at.isoformat(),
+        "backup_file": origin.backup_file or None,
     }
 
 
@@ -320,17 +330,23 @@ def company_json(company) -> dict:
 def companies(args: argparse.Namespace) -> int:
     from partida.books.models import Company
 
-    rows = [company_json(company) for company in Company.objects.order_by("name", "created_at")]
+    from partida.books.origin import origin_sentence
+
+    found = list(Company.objects.select_related("origin").order_by("name", "created_at"))
+    rows = [company_json(company) for company in found]
     if args.json:
         print_json(rows)
         return 0
     if not rows:
         print(gettext("There are no companies yet."))
         return 0
-    header = [gettext("Key"), gettext("Name"), gettext("Currency"), gettext("Created")]
+    header = [gettext("Key"), gettext("Name"), gettext("Currency"), gettext("Origin")]
     print_table(
         [header]
-        + [[row["id"], row["name"], row["base_currency"], row["created"][:10]] for row in rows]
+        + [
+            [row["id"], row["name"], row["base_currency"], origin_sentence(company)]
+            for row, company in zip(rows, found, strict=True)
+        ]
     )
     return 0
 
@@ -429,7 +445,7 @@ def summary(args: argparse.Namespace) -> int:
     print()
     print(gettext("Rows"))
     print_table(
-        [["  " + label, f"{count:,}"] for label, count in data["counts"].items()], right={1}
+        [["  " + label, format_count(count)] for label, count in data["counts"].items()], right={1}
     )
     return 0
 

@@ -14,6 +14,7 @@ from partida.backups.messages import archive_error_message
 from partida.backups.preview import PART_LABELS, describe_json
 from partida.backups.progress import phase_label, work
 from partida.backups.work_folders import WorkFolder
+from partida.books.numbers import format_count
 from partida.cli import CliError, ProgressLine, find_company, print_json, print_table, subcommand
 
 
@@ -133,10 +134,12 @@ def inspect(args: argparse.Namespace) -> int:
         ]
     )
     print()
-    rows = [[name, f"{count:,}"] for name, count in manifest.tables.items()]
-    rows.append(
-        [gettext("files"), f"{manifest.attachment_count:,} ({manifest.attachment_bytes:,} bytes)"]
-    )
+    rows = [[name, format_count(count)] for name, count in manifest.tables.items()]
+    files = gettext("%(count)s (%(bytes)s bytes)") % {
+        "count": format_count(manifest.attachment_count),
+        "bytes": format_count(manifest.attachment_bytes),
+    }
+    rows.append([gettext("files"), files])
     print_table(rows, right={1})
     return 0
 

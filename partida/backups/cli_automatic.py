@@ -25,6 +25,7 @@ from partida.backups.automatic import (
 )
 from partida.backups.jobs import do_housekeeping
 from partida.backups.models import StoredBackup
+from partida.books.numbers import format_count
 from partida.cli import CliError, find_company, print_json, print_table, subcommand
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ def print_backup(backup: StoredBackup) -> None:
             gettext("%(company)s: verified, %(size)s bytes (%(key)s)")
             % {
                 "company": backup.company_name,
-                "size": f"{backup.size:,}",
+                "size": format_count(backup.size),
                 "key": backup.storage_key,
             }
         )
@@ -242,7 +243,7 @@ def list_backups(args: argparse.Namespace) -> int:
             [
                 backup.created_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S"),
                 backup.get_state_display(),
-                f"{backup.size:,}",
+                format_count(backup.size),
                 str(backup.pk),
                 backup.error,
             ]

@@ -61,6 +61,11 @@ def format_number(
     return format_decimal(value, format=pattern, locale=locale, decimal_quantization=False)
 
 
+def format_count(count: int, locale: str | None = None) -> str:
+    """A count of things as that language writes it: "2.500" in Spanish, "2,500" in English."""
+    return format_number(Decimal(count), 0, locale)
+
+
 def format_money(
     value: Decimal, currency: str, locale: str | None = None, exact: bool = False
 ) -> str:

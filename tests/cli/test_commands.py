@@ -166,3 +166,12 @@ def test_progress_updates_one_line_on_a_terminal_and_prints_lines_otherwise():
     assert log.getvalue().splitlines() == [
         f"Transactions: {done:,}/1,000 ({done // 10}%)" for done in range(0, 1001, 100)
     ]
+
+
+def test_progress_counts_are_written_as_the_language_writes_them():
+    from django.utils import translation
+
+    log = io.StringIO()
+    with translation.override("es"):
+        ProgressLine(log)("Archivos", 2500, 2500)
+    assert log.getvalue() == "Archivos: 2.500/2.500 (100%)\n"
