@@ -190,6 +190,8 @@ def test_each_spelling_is_saved_as_written_and_shown_one_way(browser, server, la
     total_income = {"es": "Total ingresos", "en": "Total income"}[language]
     total_expenses = {"es": "Total gastos", "en": "Total expenses"}[language]
     net_profit = {"es": "Beneficio neto", "en": "Net profit"}[language]
+    total_assets = {"es": "Total activo", "en": "Total assets"}[language]
+    assert summary_figure(page, total_assets) == totals["double"]
     assert summary_figure(page, total_income) == totals["double"]
     assert summary_figure(page, total_expenses) == totals["money"]
     assert summary_figure(page, net_profit) == totals["money"]
