@@ -58,7 +58,7 @@ from partida.backups.progress import work as weighed_work
 from partida.backups.schema import archive_schema, table_columns
 from partida.backups.staging import Staging
 from partida.backups.work_folders import WorkFolder
-from partida.books.models import Company, LedgerEntry
+from partida.books.models import Company, CompanyOrigin, LedgerEntry
 from partida.books.posting import rebuild_account_days
 from partida.books.signals import company_created
 
@@ -424,6 +424,7 @@ def do_import_company(
     progress: Callable[[str, int, int], None] | None = None,
     work: WorkFolder | None = None,
     cancelled: Callable[[], bool] | None = None,
+    backup_file: str | None = None,
 ) -> Company:
     """Restore a backup as a new company and return it; raise ArchiveError on a bad file.
 
@@ -432,11 +433,15 @@ def do_import_company(
     else one of its own. Nothing is written unless the whole file has been checked; if anything
     fails while writing, or the process dies, nothing is left behind: no company, no row, no
     stored file. When ``cancelled()`` (by default: a cancel requested in the work folder) says
-    so, the import stops and undoes itself, raising ``Cancelled``.
+    so, the import stops and undoes itself, raising ``Cancelled``. ``backup_file`` is the
+    file's name as the person chose it (by default the source's own), which the company's
+    origin records.
     """
     if work is None:
         with WorkFolder() as own:
-            return do_import_company(source, new_name, progress, own, cancelled)
+            return do_import_company(source, new_name, progress, own, cancelled, backup_file)
+    if backup_file is None:
+        backup_file = os.path.basename(source) if isinstance(source, str | os.PathLike) else ""
     sqlite = connection.vendor == "sqlite"
     bar = ImportProgress(
         progress or (lambda *_: None),
@@ -446,7 +451,9 @@ def do_import_company(
     bar.begin("checking")
     work.pause_for_tests("checking")
     checked = check_backup(open_backup(source, convert=False, progress=bar.of_pass))
-    run = ImportRun(source, checked, KeyRenamer(random_offset(checked.largest_key)), new_name)
+    run = ImportRun(
+        source, checked, KeyRenamer(random_offset(checked.largest_key)), new_name, backup_file
+    )
     run.bar, run.work = bar, work
     bar.begin("importing")
     try:
@@ -484,6 +491,7 @@ class ImportRun:
     checked: Checked
     renamer: KeyRenamer
     new_name: str | None
+    backup_file: str
     bar: ImportProgress = dataclasses.field(init=False)
     work: WorkFolder = dataclasses.field(init=False)
     new_blobs: list[str] = dataclasses.field(default_factory=list)
@@ -528,6 +536,10 @@ class ImportRun:
         company = Company.objects.get(pk=key)
         check_ledger_balances(company.pk)
         rebuild_account_days(company.pk)  # derived from the ledger, not carried in the file
+        # This copy's own origin, not the file's: the file carries the books only.
+        CompanyOrigin.objects.create(
+            company=company, how=CompanyOrigin.How.IMPORTED, backup_file=self.backup_file[:255]
+        )
         # In the same transaction, so a company is never left without its owner.
         company_created.send(sender=Company, company=company)
         self.work.pause_for_tests("committing")

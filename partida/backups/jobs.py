@@ -159,6 +159,7 @@ def run_import_job(job: Job, work_folder: WorkFolder, channel) -> None:
                 progress=channel.report,
                 work=work_folder,
                 cancelled=channel.cancelled,
+                backup_file=job.file_name,
             )
     finally:
         files.delete(job)

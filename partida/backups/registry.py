@@ -59,6 +59,11 @@ EXCLUDED = {
         "Each account's daily totals are derived from the ledger, which the backup carries; "
         "an import makes them again."
     ),
+    "books.CompanyOrigin": (
+        "When and how this installation's copy of the company was added or imported, and from "
+        "which file: it describes this copy, not the books. A backup of a restored company "
+        "imported elsewhere records there where that copy came from."
+    ),
     "mail.SmtpSettings": (
         "The company's mail server and its password belong to the installation, not to the "
         "books: a backup handed to someone else must not carry the password."

@@ -54,6 +54,7 @@ def do_create_company(
         )
         for code, kind, role, es_name, en_name in DEFAULT_CHART
     )
+    m.CompanyOrigin.objects.create(company=company, how=m.CompanyOrigin.How.CREATED)
     send_changed(company, "create", company, None, snapshot(company))
     do_save_bank_account(company, m.BankAccount(name=_("Bank") if not spanish else "Banco"))
     do_save_bank_account(

@@ -37,6 +37,30 @@ class Company(models.Model):
         return self.name
 
 
+class CompanyOrigin(models.Model):
+    """How this installation's copy of a company came to be: added here, or imported from a
+    backup file (named as the person chose it), and when (UTC).
+
+    Not carried in backups: it describes this copy, not the books. A backup of a restored company
+    imported elsewhere says there where *that* copy came from. A company older than this record
+    has none; it was added on its ``created_at``.
+    """
+
+    class How(models.TextChoices):
+        CREATED = "created", _("created")
+        IMPORTED = "imported", _("imported")
+
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, primary_key=True, related_name="origin"
+    )
+    how = models.CharField(max_length=8, choices=How.choices)
+    at = models.DateTimeField(default=timezone.now)
+    backup_file = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.how} {self.at:%Y-%m-%d} {self.backup_file}".strip()
+
+
 class CompanyOwned(models.Model):
     """Base of every row that belongs to one company and travels with its backup."""
 

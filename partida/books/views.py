@@ -29,6 +29,7 @@ from partida.books.access import visible_companies
 from partida.books.forms import RECORD_FORMS, CompanyForm, CompanyRenameForm, line_formset
 from partida.books.invoice_pdf import invoice_filename, invoice_pdf
 from partida.books.kinds import RECORD_KINDS, TRANSACTION_KINDS
+from partida.books.origin import origin_sentence
 from partida.books.signals import attachments_submitted
 from partida.books.summary import summarize
 from partida.books.tabs import company_tabs
@@ -76,7 +77,11 @@ def optional_template(name: str) -> str | None:
 
 @require_GET
 def companies(request: HttpRequest) -> HttpResponse:
-    return render(request, "books/companies.html", {"companies": visible_companies(request)})
+    rows = [
+        {"company": company, "origin": origin_sentence(company)}
+        for company in visible_companies(request).select_related("origin")
+    ]
+    return render(request, "books/companies.html", {"companies": rows})
 
 
 @require_http_methods(["GET", "POST"])

@@ -36,8 +36,13 @@ def test_companies_lists_key_name_currency_and_creation(run):
         "name": "Acme Trading",
         "base_currency": "USD",
         "created": acme.created_at.isoformat(),
+        "origin": "created",
+        "origin_at": acme.origin.at.isoformat(),
+        "backup_file": None,
     }
     assert rows[1]["created"] == "2025-01-02T09:00:00+00:00"
+    # The demo generator records no origin: it was added here, when the demo says.
+    assert (rows[1]["origin"], rows[1]["origin_at"]) == ("created", rows[1]["created"])
 
     status, out, _ = run("companies")
     assert status == 0
