@@ -329,7 +329,6 @@ def company_json(company) -> dict:
 @subcommand("companies", gettext_lazy("List the companies."), add_companies_arguments)
 def companies(args: argparse.Namespace) -> int:
     from partida.books.models import Company
-
     from partida.books.origin import origin_sentence
 
     found = list(Company.objects.select_related("origin").order_by("name", "created_at"))
