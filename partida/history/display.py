@@ -11,7 +11,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from partida.books import models as m
 from partida.books.kinds import RECORD_KINDS
 from partida.books.numbers import format_number
 from partida.history.models import HistoryEntry
@@ -28,10 +30,83 @@ class Change:
     is_list: bool = False
 
 
+# What was done to a record, said of that kind of record: in Spanish the word agrees with the
+# kind's gender ("Creado" for a payment, "Creada" for an invoice), so each kind has its own
+# context. Babel does not inflect words; the catalogue does.
+ACTION_LABELS = {
+    "company": {
+        "create": pgettext_lazy("history: a company was", "Created"),
+        "update": pgettext_lazy("history: a company was", "Updated"),
+        "delete": pgettext_lazy("history: a company was", "Deleted"),
+    },
+    "account": {
+        "create": pgettext_lazy("history: an account was", "Created"),
+        "update": pgettext_lazy("history: an account was", "Updated"),
+        "delete": pgettext_lazy("history: an account was", "Deleted"),
+    },
+    "bank_account": {
+        "create": pgettext_lazy("history: a bank or cash account was", "Created"),
+        "update": pgettext_lazy("history: a bank or cash account was", "Updated"),
+        "delete": pgettext_lazy("history: a bank or cash account was", "Deleted"),
+    },
+    "customer": {
+        "create": pgettext_lazy("history: a customer was", "Created"),
+        "update": pgettext_lazy("history: a customer was", "Updated"),
+        "delete": pgettext_lazy("history: a customer was", "Deleted"),
+    },
+    "supplier": {
+        "create": pgettext_lazy("history: a supplier was", "Created"),
+        "update": pgettext_lazy("history: a supplier was", "Updated"),
+        "delete": pgettext_lazy("history: a supplier was", "Deleted"),
+    },
+    "receipt": {
+        "create": pgettext_lazy("history: a receipt was", "Created"),
+        "update": pgettext_lazy("history: a receipt was", "Updated"),
+        "delete": pgettext_lazy("history: a receipt was", "Deleted"),
+    },
+    "payment": {
+        "create": pgettext_lazy("history: a payment was", "Created"),
+        "update": pgettext_lazy("history: a payment was", "Updated"),
+        "delete": pgettext_lazy("history: a payment was", "Deleted"),
+    },
+    "sales_invoice": {
+        "create": pgettext_lazy("history: a sales invoice was", "Created"),
+        "update": pgettext_lazy("history: a sales invoice was", "Updated"),
+        "delete": pgettext_lazy("history: a sales invoice was", "Deleted"),
+    },
+    "purchase_invoice": {
+        "create": pgettext_lazy("history: a purchase invoice was", "Created"),
+        "update": pgettext_lazy("history: a purchase invoice was", "Updated"),
+        "delete": pgettext_lazy("history: a purchase invoice was", "Deleted"),
+    },
+    "journal_entry": {
+        "create": pgettext_lazy("history: a journal entry was", "Created"),
+        "update": pgettext_lazy("history: a journal entry was", "Updated"),
+        "delete": pgettext_lazy("history: a journal entry was", "Deleted"),
+    },
+}
+
+# The actions in the History filter, where no kind is known: nouns, which need no agreement.
+ACTION_FILTER_LABELS = {
+    "create": pgettext_lazy("history filter: the action", "Created"),
+    "update": pgettext_lazy("history filter: the action", "Updated"),
+    "delete": pgettext_lazy("history filter: the action", "Deleted"),
+}
+
+
+def action_label(kind: str, action: str) -> str:
+    """What was done, agreeing with the kind of record: "Creado" (a payment), "Creada"."""
+    label = ACTION_LABELS.get(kind, {}).get(action)
+    if label is None:
+        return str(dict(HistoryEntry.Action.choices).get(action, action))
+    return str(label)
+
+
 @dataclass
 class Row:
     entry: HistoryEntry
     kind_label: str
+    action_label: str
     record_label: str
     record_url: str | None
     changes: list[Change] = field(default_factory=list)
@@ -52,9 +127,15 @@ def model_field(model: type[models.Model] | None, attname: str) -> models.Field 
     return found if isinstance(found, models.Field) else None
 
 
+# Fields that no form shows, so their models give them no label of their own.
+FIELD_LABELS = {"account_id": gettext_lazy("ledger account")}
+
+
 def field_label(model, attname: str) -> str:
     if attname == "lines":
         return capfirst(_("lines"))
+    if model is m.BankAccount and attname in FIELD_LABELS:
+        return capfirst(FIELD_LABELS[attname])
     found = model_field(model, attname)
     return capfirst(found.verbose_name) if found is not None else attname
 
@@ -275,6 +356,7 @@ def rows_for(company, entries: list[HistoryEntry]) -> list[Row]:
             Row(
                 entry=entry,
                 kind_label=kind_label(entry.record_kind),
+                action_label=action_label(entry.record_kind, entry.action),
                 record_label=record_label(entry.record_kind, entry.after or entry.before),
                 record_url=record_url(company, entry.record_kind, entry.record_id)
                 if exists

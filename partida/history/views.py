@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 
 from partida.books.models import Company
 from partida.books.tabs import company_tabs
-from partida.history.display import kind_label, rows_for
+from partida.history.display import ACTION_FILTER_LABELS, kind_label, rows_for
 from partida.history.models import HistoryEntry
 
 PAGE_SIZE = 50
@@ -42,7 +42,9 @@ def filter_choices(company) -> dict:
         "users": sorted(users.items(), key=lambda item: item[1].lower()),
         "kinds": sorted(((k, kind_label(k)) for k in kinds), key=lambda item: item[1]),
         "actions": [
-            (value, label) for value, label in HistoryEntry.Action.choices if value in actions
+            (value, ACTION_FILTER_LABELS[value])
+            for value in HistoryEntry.Action.values
+            if value in actions
         ],
     }
 

@@ -18,6 +18,15 @@ def amount(value) -> str:
 
 
 @register.filter
+def count(value) -> str:
+    """A whole number with grouped thousands, as the current language writes it (Babel):
+    "1.234" in Spanish, "1,234" in English."""
+    if value is None or value == "":
+        return ""
+    return format_number(Decimal(value), 0)
+
+
+@register.filter
 def money(value, currency: str = "") -> str:
     """An amount in its currency as the language writes it: ``1.234,50 €``, ``€1,234.50``."""
     if value is None or value == "":

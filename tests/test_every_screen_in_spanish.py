@@ -1,0 +1,524 @@
+"""Every screen of the desktop edition, and the command line, speak Spanish, and say "tú".
+
+Each screen is rendered in Spanish (``Accept-Language: es``) with Django's test client, for a
+company that has a record of every kind (customers, suppliers, accounts, receipts, payments,
+journal entries, sales and purchase invoices, an email with its file, attachments, history), a
+finished, a failed and a cancelled backup job, a finished import and an import waiting in its
+preview. Forms are also sent empty and with nonsense in every field, so that the messages
+Django itself writes (``Introduce un número.``) are on the page too; delete confirmations, the
+error pages and the messages shown after a change are rendered as well.
+
+What is checked is the text a person meets: element text (parts that scripts show later
+included), and the title, placeholder, aria-label and alt attributes, and the values of
+buttons and visible inputs; not scripts or styles. How English is told apart (``tests.spanish``):
+a word is English when it is one of the words of the English messages in partida's catalogue,
+or of a hard-coded list of a few hundred common English words, unless it is a Spanish word too
+("a", "no", "general", "total") or a name that stays as it is (Partida, PDF, IVA, EUR, SMTP,
+Manager.io). Data is removed first: e-mail and web addresses, file names, keys. So an English
+string that is not wrapped for translation, or has no Spanish translation, fails with the
+screen and the word. The formal "usted" forms ("Introduzca", "Indique", "Asegúrese",
+"su atención"…) fail the same way: Partida says "tú" everywhere.
+
+Every URL pattern must be covered here or excluded in ``NOT_SCREENS`` with a reason: a new
+address fails ``test_every_address_is_covered`` until it is added.
+
+The command line's human output (``partida`` subcommands with ``LANGUAGE=es``) is checked by
+the same rules.
+"""
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
+
+from partida.backups.models import Job
+from partida.books import models as m
+from partida.books.urls import EDITABLE_KINDS
+from partida.history.models import HistoryEntry
+from partida.mail.models import Email
+from tests.backups.conftest import make_company
+from tests.spanish import context_of, faults, visible_text
+
+# Addresses that are not screens: what they answer has no sentences of its own.
+NOT_SCREENS = {
+    "set_language": "Django's language switch: it only redirects back to the page.",
+    "attachments:download": "Sends the attached file itself, not a page.",
+    "mail:email_file": "Sends the emailed file itself, not a page.",
+    "backups:download": "Sends the backup file itself, not a page.",
+    "backups:cancel": "Only redirects to the job's page (covered: the cancelled job).",
+    "attachments:delete": "Only redirects back; its message is covered by 'attachments:delete'"
+    " in the messages shown after changes.",
+    "attachments:upload": "Only redirects back; its messages are covered among the messages "
+    "shown after changes.",
+}
+# The cloud edition's own addresses: its screens run on PostgreSQL, in tests/cloud.
+CLOUD_ONLY = ("cloud:", "admin:")
+
+
+def url_names(resolver=None, namespace="") -> set[str]:
+    """The name of every URL pattern, with its namespace: "books:summary"."""
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            names.add(f"{namespace}{pattern.name}" if pattern.name else repr(pattern))
+    return names
+
+
+# --- The company, and what a person does on the screens ---------------------------------------
+
+
+@dataclass
+class World:
+    client: Client
+    company: m.Company
+    empty: m.Company
+    records: dict = field(default_factory=dict)
+
+    def url(self, name: str, **kwargs) -> str:
+        outside = name in ("books:companies", "books:company_add") or (
+            name.startswith("backups:") and name != "backups:backup"
+        )
+        if "company_id" not in kwargs and not outside:
+            kwargs["company_id"] = self.company.pk
+        return reverse(name, kwargs=kwargs)
+
+
+def make_world(client) -> World:
+    company = make_company()
+    empty = m.Company.objects.create(name="Empresa vacía")
+    world = World(client, company, empty)
+    for kind in EDITABLE_KINDS:
+        model = {
+            "account": m.Account,
+            "bank_account": m.BankAccount,
+            "customer": m.Customer,
+            "supplier": m.Supplier,
+            "receipt": m.Receipt,
+            "payment": m.Payment,
+            "sales_invoice": m.SalesInvoice,
+            "purchase_invoice": m.PurchaseInvoice,
+            "journal_entry": m.JournalEntry,
+        }[kind]
+        world.records[kind] = model.objects.filter(company=company).first()
+    assert all(world.records.values()), world.records
+    assert HistoryEntry.objects.filter(company=company).exists()
+    assert Email.objects.filter(company=company).exists()
+    return world
+
+
+class Forms(HTMLParser):
+    """The fields of a page's own POST forms (not the language switch), as a browser sends
+    them, so a test can send them back filled in otherwise."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fields: list[tuple[str, str, str]] = []  # (name, tag or input type, value)
+        self.inside = False
+        self.select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "form":
+            self.inside = values.get("method") == "post" and not values.get("action")
+        elif self.inside and values.get("name"):
+            if tag == "input" and values.get("type") not in ("submit", "button", "file"):
+                self.fields.append(
+                    (values["name"], values.get("type", "text"), values.get("value") or "")
+                )
+            elif tag in ("select", "textarea"):
+                self.fields.append((values["name"], tag, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+MANAGEMENT = re.compile(r"(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$|^csrfmiddlewaretoken$")
+
+
+def filled(world: World, url: str, how: str) -> dict:
+    """The form on ``url`` sent back ``empty`` or with ``nonsense`` in every field."""
+    parser = Forms()
+    parser.feed(world.client.get(url).content.decode())
+    data = {}
+    for name, kind, value in parser.fields:
+        if MANAGEMENT.search(name) or (kind == "hidden" and how == "empty"):
+            data[name] = value
+        elif kind in ("checkbox", "radio"):
+            continue
+        elif how == "nonsense":
+            data[name] = "zz" * 260  # not a number, date, address or choice, and too long
+        else:
+            data[name] = ""
+    return data
+
+
+# Each screen: (URL pattern name, a label for failures, how to get the page).
+SCREENS: list[tuple[str, str, object]] = []
+
+
+def screen(name: str, label: str | None = None):
+    def register(get):
+        SCREENS.append((name, label or name, get))
+        return get
+
+    return register
+
+
+def get(name: str, label: str | None = None, query: str = "", **kwargs):
+    screen(name, label)(lambda w: w.client.get(w.url(name, **kwargs) + query))
+
+
+def form(name: str, label: str | None = None, record=None, **kwargs):
+    """A form's page, and the same form sent empty and sent with nonsense."""
+
+    def kw(w):
+        if record:
+            return {**kwargs, "pk": w.records[record].pk}
+        return kwargs
+
+    label = label or name
+    screen(name, label)(lambda w: w.client.get(w.url(name, **kw(w))))
+    for how in ("empty", "nonsense"):
+        screen(name, f"{label}, sent {how}")(
+            lambda w, how=how: w.client.post(
+                w.url(name, **kw(w)), filled(w, w.url(name, **kw(w)), how)
+            )
+        )
+
+
+get("books:companies")
+form("books:company_add")
+get("books:summary")
+get("books:summary", "books:summary, with a wrong period", "?from=ayer&to=2020-13-45")
+get(
+    "books:summary",
+    "books:summary, period ending before it starts",
+    "?from=2030-01-01&to=2020-01-01",
+)
+form("books:company_edit")
+get("books:company_delete")
+for _kind in EDITABLE_KINDS:
+    get("books:record_list", f"books:record_list {_kind}", kind=_kind)
+    screen("books:record_list", f"books:record_list {_kind}, empty")(
+        lambda w, kind=_kind: w.client.get(
+            w.url("books:record_list", company_id=w.empty.pk, kind=kind)
+        )
+    )
+    form("books:record_add", f"books:record_add {_kind}", kind=_kind)
+    form("books:record_edit", f"books:record_edit {_kind}", record=_kind, kind=_kind)
+    screen("books:record_delete", f"books:record_delete {_kind}")(
+        lambda w, kind=_kind: w.client.get(
+            w.url("books:record_delete", kind=kind, pk=w.records[kind].pk)
+        )
+    )
+screen("books:record_delete", "books:record_delete of a customer still in use")(
+    lambda w: w.client.post(
+        w.url("books:record_delete", kind="customer", pk=w.records["customer"].pk)
+    )
+)
+screen("books:record_delete", "books:record_delete of an account still in use")(
+    lambda w: w.client.post(
+        w.url(
+            "books:record_delete", kind="account", pk=w.records["receipt"].lines.first().account_id
+        )
+    )
+)
+
+get("history:list")
+get("history:list", "history:list, filtered to nothing", "?action=delete&kind=journal_entry")
+
+get("mail:emails")
+screen("mail:email")(
+    lambda w: w.client.get(
+        w.url("mail:email", pk=Email.objects.filter(company=w.company).first().pk)
+    )
+)
+form("mail:settings")
+form("mail:send_invoice", record="sales_invoice")
+
+
+@screen("backups:backup")
+def backup_dialog(w):
+    return w.client.get(w.url("backups:backup"))
+
+
+@screen("backups:backup", "backups:backup, sent empty")
+def backup_sent_empty(w):
+    return w.client.post(w.url("backups:backup"), {"file_name": ""})
+
+
+def backup_job(w) -> Job:
+    page = w.client.post(w.url("backups:backup"), {"file_name": "copia.manager", "emails": "on"})
+    return Job.objects.get(pk=page.url.rstrip("/").split("/")[-1])
+
+
+@screen("backups:job", "backups:job, a finished backup")
+def finished_backup(w):
+    return w.client.get(w.url("backups:job", job_id=backup_job(w).pk))
+
+
+@screen("backups:job", "backups:job, a finished backup, as JSON")
+def finished_backup_json(w):
+    page = w.client.get(w.url("backups:job", job_id=backup_job(w).pk) + "?format=json")
+    return json_text(page)
+
+
+def failure_message() -> str:
+    """What a backup that failed says, in Spanish as the job wrote it."""
+    from partida.backups.jobs import unexpected_failure
+
+    with translation.override("es"):
+        return unexpected_failure()
+
+
+@screen("backups:job", "backups:job, a failed backup")
+def failed_backup(w):
+    job = Job.objects.create(
+        kind=Job.Kind.BACKUP,
+        company_id=w.company.pk,
+        file_name="copia.manager",
+        state=Job.State.FAILED,
+        error=failure_message(),
+    )
+    return w.client.get(w.url("backups:job", job_id=job.pk))
+
+
+@screen("backups:job", "backups:job, a cancelled backup")
+def cancelled_backup(w):
+    job = Job.objects.create(
+        kind=Job.Kind.BACKUP, company_id=w.company.pk, file_name="copia.manager"
+    )
+    w.client.post(w.url("backups:cancel", job_id=job.pk))
+    return w.client.get(w.url("backups:job", job_id=job.pk))
+
+
+def backup_file(w) -> bytes:
+    job = backup_job(w)
+    download = w.client.get(w.url("backups:download", job_id=job.pk))
+    return b"".join(download.streaming_content)
+
+
+def waiting_import(w) -> Job:
+    upload = SimpleUploadedFile("copia.manager", backup_file(w))
+    page = w.client.post(w.url("backups:import"), {"file": upload})
+    return Job.objects.get(pk=page.url.rstrip("/").split("/")[-1])
+
+
+form("backups:import")
+
+
+@screen("backups:import", "backups:import, a file that is not a backup")
+def not_a_backup(w):
+    upload = SimpleUploadedFile("notas.manager", b"esto no es una copia")
+    return w.client.post(w.url("backups:import"), {"file": upload})
+
+
+@screen("backups:import_preview")
+def import_preview(w):
+    job = waiting_import(w)
+    return w.client.get(w.url("backups:import_preview", job_id=job.pk))
+
+
+@screen("backups:import_preview", "backups:import_preview, sent empty")
+def import_preview_empty(w):
+    job = waiting_import(w)
+    return w.client.post(w.url("backups:import_preview", job_id=job.pk), {"new_name": ""})
+
+
+@screen("backups:import_preview", "backups:import_preview, the name is taken")
+def import_preview_name_taken(w):
+    from partida.backups.views import restored_name
+
+    job = waiting_import(w)
+    with translation.override("es"):
+        m.Company.objects.create(name=restored_name(w.company.name))
+    return w.client.get(w.url("backups:import_preview", job_id=job.pk))
+
+
+@screen("backups:job", "backups:job, a finished import")
+def finished_import(w):
+    job = waiting_import(w)
+    page = w.client.post(
+        w.url("backups:import_preview", job_id=job.pk), {"new_name": "Copia restaurada"}
+    )
+    return w.client.get(page.url)
+
+
+# Messages shown after a change (on the page the change leads to).
+
+
+@screen("attachments:upload", "messages after attaching nothing")
+def attach_nothing(w):
+    receipt = w.records["receipt"]
+    return w.client.post(
+        reverse(
+            "attachments:upload",
+            kwargs={"company_id": w.company.pk, "kind": "receipt", "record_id": receipt.pk},
+        ),
+        follow=True,
+    )
+
+
+@screen("attachments:upload", "messages after attaching a file, then removing it")
+def attach_and_remove(w):
+    receipt = w.records["receipt"]
+    upload_url = reverse(
+        "attachments:upload",
+        kwargs={"company_id": w.company.pk, "kind": "receipt", "record_id": receipt.pk},
+    )
+    w.client.post(upload_url, {"files": SimpleUploadedFile("nota.txt", b"hola")})
+    from partida.attachments.models import Attachment
+
+    attachment = Attachment.objects.filter(company=w.company, filename="nota.txt").get()
+    return w.client.post(
+        reverse("attachments:delete", kwargs={"company_id": w.company.pk, "pk": attachment.pk}),
+        follow=True,
+    )
+
+
+@screen("books:company_add", "messages after creating a company")
+def company_created(w):
+    return w.client.post(
+        w.url("books:company_add"),
+        {"name": "Nueva S.L.", "base_currency": "EUR", "chart_language": "es"},
+        follow=True,
+    )
+
+
+@screen("books:company_edit", "messages after renaming a company")
+def company_renamed(w):
+    return w.client.post(w.url("books:company_edit"), {"name": "Otro nombre"}, follow=True)
+
+
+@screen("books:company_delete", "messages after deleting a company")
+def company_deleted(w):
+    return w.client.post(w.url("books:company_delete", company_id=w.empty.pk), follow=True)
+
+
+@screen("books:record_delete", "messages after deleting a record")
+def record_deleted(w):
+    return w.client.post(
+        w.url("books:record_delete", kind="journal_entry", pk=w.records["journal_entry"].pk),
+        follow=True,
+    )
+
+
+@screen("mail:settings", "messages after saving and removing mail settings")
+def mail_settings_saved(w):
+    settings = {
+        "host": "smtp.example.com",
+        "port": "587",
+        "security": "starttls",
+        "username": "yo",
+        "password": "secreto",
+        "from_address": "yo@example.com",
+    }
+    saved = w.client.post(w.url("mail:settings"), settings, follow=True)
+    removed = w.client.post(w.url("mail:settings"), {"remove": "1"}, follow=True)
+    return saved.content.decode() + removed.content.decode()
+
+
+# Error pages.
+
+
+@screen("(error) 404", "error page 404")
+def not_found(w):
+    return w.client.get(f"/c/{uuid.uuid4()}/")
+
+
+@screen("(error) csrf", "error page: a form that expired (CSRF)")
+def csrf(w):
+    browser = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="es")
+    return browser.post(w.url("books:company_add"), {"name": "Sin token"})
+
+
+@screen("(error) busy", "error page: the database is busy")
+def busy(w, monkeypatch=None):
+    from partida.books import actions
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    original = actions.do_update_company
+    actions.do_update_company = locked
+    try:
+        return w.client.post(w.url("books:company_edit"), {"name": "Otro"})
+    finally:
+        actions.do_update_company = original
+
+
+def json_text(response) -> str:
+    """Every string in a JSON answer."""
+    strings: list[str] = []
+
+    def walk(value):
+        if isinstance(value, str):
+            # Not the codes ("done", "writing") nor addresses: what the page shows from it.
+            if not re.fullmatch(r"[a-z_]+|/.*", value):
+                strings.append(value)
+        elif isinstance(value, dict):
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk(json.loads(response.content))
+    return "\n".join(strings)
+
+
+def text_of(answer, label: str) -> str:
+    if isinstance(answer, str):
+        return visible_text(answer) if "<" in answer else answer
+    assert answer.status_code < 500 or label.startswith("error page"), (label, answer.status_code)
+    return visible_text(answer.content.decode())
+
+
+@pytest.fixture
+def spanish(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
+    client.raise_request_exception = False
+    return client
+
+
+def check(label: str, text: str) -> None:
+    problems = faults(text)
+    assert not problems, f"{label} shows " + "; ".join(
+        f"{problem} in “{context_of(text, problem.split('“')[1].rstrip('”'))}”"
+        for problem in problems
+    )
+
+
+@pytest.mark.parametrize("name, label, get", SCREENS, ids=[label for _name, label, _get in SCREENS])
+def test_the_screen_is_in_spanish(spanish, db, name, label, get):
+    world = make_world(spanish)
+    check(label, text_of(get(world), label))
+
+
+@pytest.mark.urls("tests.error_urls")
+def test_the_server_error_page_is_in_spanish(spanish, db):
+    check("error page 500", text_of(spanish.get("/failing/"), "error page 500"))
+
+
+def test_every_address_is_covered():
+    covered = {name for name, _label, _get in SCREENS}
+    names = {n for n in url_names() if not n.startswith(CLOUD_ONLY)}
+    missing = names - covered - set(NOT_SCREENS)
+    assert not missing, (
+        f"these addresses have no Spanish check: {sorted(missing)}. Add them to SCREENS in "
+        f"{__file__}, or to NOT_SCREENS with the reason they are not screens."
+    )
+    stale = set(NOT_SCREENS) - names
+    assert not stale, f"NOT_SCREENS names addresses that no longer exist: {sorted(stale)}"
