@@ -163,18 +163,18 @@ def do_delete_record(company: m.Company, record: models.Model) -> None:
     record_id = record.pk  # Django clears the key on delete
     if kind_of(record) in TRANSACTION_KINDS:
         unpost(record)
-    if isinstance(record, m.BankAccount):
-        account = record.account
-        record.delete()
-        account.delete()
-    else:
-        try:
+    try:
+        if isinstance(record, m.BankAccount):
+            account = record.account
             record.delete()
-        except models.ProtectedError as error:
-            raise ValidationError(
-                _("This record is used by other records. Delete those first."),
-                code="protected",
-            ) from error
+            account.delete()
+        else:
+            record.delete()
+    except models.ProtectedError as error:
+        raise ValidationError(
+            _("This record is used by other records. Delete those first."),
+            code="protected",
+        ) from error
     send_changed(company, "delete", record, before, None, record_id=record_id)
 
 

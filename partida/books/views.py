@@ -33,6 +33,7 @@ from partida.books.origin import origin_sentence
 from partida.books.signals import attachments_submitted
 from partida.books.summary import summarize
 from partida.books.tabs import company_tabs
+from partida.books.usage import uses_of
 
 PAGE_SIZE = 50
 AMOUNT_FIELDS = ("amount", "quantity", "unit_price", "debit", "credit")
@@ -427,10 +428,15 @@ def record_delete(request: HttpRequest, company_id, kind: str, pk) -> HttpRespon
             actions.do_delete_record(company, record)
         except ValidationError as problem:
             error = " ".join(problem.messages)
+            record = get_record(company, kind, pk)  # as it is, the failed deletion undone
         else:
             messages.success(request, _("Deleted."))
             return redirect("books:record_list", company_id=company.pk, kind=kind)
-    context = company_context(company, kind, record=record, error=error, **kind_names(kind))
+    # Said before anyone presses Delete, which is not offered while it can only fail.
+    uses = uses_of(company, record)
+    context = company_context(
+        company, kind, record=record, error=error, uses=uses, **kind_names(kind)
+    )
     return render(
         request, "books/record_delete.html", context, status=409 if error is not None else 200
     )
