@@ -20,6 +20,11 @@ TABS = [
 ]
 
 
+def tab_label(key: str):
+    """The label of the tab ``key``, which is also the title of the screen it opens."""
+    return next((label for k, label, _url, _kind in TABS if k == key), None)
+
+
 def company_tabs(company) -> list[dict]:
     """The company's tabs; a tab whose screen is not installed (its url does not exist) is left
     out, so the apps that own the Emails and History screens can arrive in any order."""

@@ -32,7 +32,7 @@ from partida.books.kinds import RECORD_KINDS, TRANSACTION_KINDS
 from partida.books.origin import origin_sentence
 from partida.books.signals import attachments_submitted
 from partida.books.summary import summarize
-from partida.books.tabs import company_tabs
+from partida.books.tabs import company_tabs, tab_label
 from partida.books.usage import uses_of
 
 PAGE_SIZE = 50
@@ -201,10 +201,11 @@ def summary(request: HttpRequest, company_id) -> HttpResponse:
 
 # --- Records ---------------------------------------------------------------------------------
 
-# The columns of each list: (heading, attribute, how to show it).
+# The columns of each list: (heading, attribute, how to show it: "text", "ref" for a number or
+# code that stays on one line, "date" or "money").
 COLUMNS: dict[str, list[tuple]] = {
     "account": [
-        (gettext_lazy("Code"), "code", "text"),
+        (gettext_lazy("Code"), "code", "ref"),
         (gettext_lazy("Name"), "name", "text"),
         (gettext_lazy("Kind"), "get_kind_display", "text"),
         (gettext_lazy("Role"), "get_role_display", "text"),
@@ -222,7 +223,7 @@ COLUMNS: dict[str, list[tuple]] = {
     ],
     "receipt": [
         (gettext_lazy("Date"), "date", "date"),
-        (gettext_lazy("Reference"), "reference", "text"),
+        (gettext_lazy("Reference"), "reference", "ref"),
         (gettext_lazy("Description"), "description", "text"),
         (gettext_lazy("Received in"), "bank_account", "text"),
         (gettext_lazy("Payer"), "customer", "text"),
@@ -230,7 +231,7 @@ COLUMNS: dict[str, list[tuple]] = {
     ],
     "payment": [
         (gettext_lazy("Date"), "date", "date"),
-        (gettext_lazy("Reference"), "reference", "text"),
+        (gettext_lazy("Reference"), "reference", "ref"),
         (gettext_lazy("Description"), "description", "text"),
         (gettext_lazy("Paid from"), "bank_account", "text"),
         (gettext_lazy("Payee"), "supplier", "text"),
@@ -238,7 +239,7 @@ COLUMNS: dict[str, list[tuple]] = {
     ],
     "sales_invoice": [
         (gettext_lazy("Date"), "date", "date"),
-        (gettext_lazy("Reference"), "reference", "text"),
+        (gettext_lazy("Reference"), "reference", "ref"),
         (gettext_lazy("Customer"), "customer", "text"),
         (gettext_lazy("Description"), "description", "text"),
         (gettext_lazy("Due date"), "due_date", "date"),
@@ -246,7 +247,7 @@ COLUMNS: dict[str, list[tuple]] = {
     ],
     "purchase_invoice": [
         (gettext_lazy("Date"), "date", "date"),
-        (gettext_lazy("Reference"), "reference", "text"),
+        (gettext_lazy("Reference"), "reference", "ref"),
         (gettext_lazy("Supplier"), "supplier", "text"),
         (gettext_lazy("Description"), "description", "text"),
         (gettext_lazy("Due date"), "due_date", "date"),
@@ -254,7 +255,7 @@ COLUMNS: dict[str, list[tuple]] = {
     ],
     "journal_entry": [
         (gettext_lazy("Date"), "date", "date"),
-        (gettext_lazy("Reference"), "reference", "text"),
+        (gettext_lazy("Reference"), "reference", "ref"),
         (gettext_lazy("Description"), "description", "text"),
         (gettext_lazy("Total"), "total", "money"),
     ],
@@ -314,6 +315,8 @@ def kind_names(kind: str) -> dict:
         "new_label": NEW_LABELS[kind],
         "kind_name": meta.verbose_name,
         "kind_plural": capfirst(meta.verbose_name_plural),
+        # The list's title is its tab's label, so "Chart of accounts" opens "Chart of accounts".
+        "list_title": tab_label(kind) or capfirst(meta.verbose_name_plural),
         "is_transaction": kind in TRANSACTION_KINDS,
     }
 

@@ -34,9 +34,11 @@ PORTAL_NAMESPACE = "cloud"
 
 
 def open_paths() -> tuple[str, ...]:
-    """Addresses anyone may reach: sign-in, static files, the language switch, the admin."""
+    """Addresses anyone may reach: sign-in, static files, the icon, the language switch, the
+    admin."""
     return (
         reverse("cloud:sign_in"),
+        reverse("favicon"),
         settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL,
         reverse("set_language"),
         reverse("admin:index"),

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from partida.mail.models import SmtpSettings
@@ -19,7 +20,8 @@ class SendInvoiceForm(forms.Form):
 
 class SmtpSettingsForm(forms.ModelForm):
     password = forms.CharField(
-        label=_("password"),
+        # Written as the model's other fields are labelled: its name, with a capital.
+        label=capfirst(_("password")),
         required=False,
         strip=False,
         max_length=255,

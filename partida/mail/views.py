@@ -17,11 +17,11 @@ from partida.mail.sending import default_subject_and_body, do_send_invoice_email
 PAGE_SIZE = 25
 
 
-def _context(company, **extra):
+def _context(company, active_tab="emails", **extra):
     return {
         "company": company,
         "company_tabs": company_tabs(company),
-        "active_tab": "emails",
+        "active_tab": active_tab,
         **extra,
     }
 
@@ -105,7 +105,9 @@ def send_invoice(request, company_id, pk):
         form = SendInvoiceForm(
             initial={"to": invoice.customer.email, "subject": subject, "body": body}
         )
-    return render(request, "mail/send_invoice.html", _context(company, form=form, invoice=invoice))
+    # Sending is something done to the invoice: its tab, Sales invoices, stays the active one.
+    context = _context(company, active_tab="sales_invoice", form=form, invoice=invoice)
+    return render(request, "mail/send_invoice.html", context)
 
 
 @require_http_methods(["GET", "POST"])
