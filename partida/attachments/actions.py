@@ -19,9 +19,10 @@ from partida.attachments.store import (
     discard_new_blobs,
     store_blob_reporting,
 )
-from partida.books.kinds import TRANSACTION_KINDS
+from partida.books.kinds import RECORD_KINDS, TRANSACTION_KINDS
 from partida.books.models import Company
 from partida.books.signals import attachments_submitted, record_changed
+from partida.books.snapshot import snapshot
 
 FILENAME_MAX = 255
 
@@ -100,6 +101,41 @@ def _attach(
     )
 
 
+def attachment_snapshot(attachment: Attachment) -> dict:
+    """How the history remembers one attached file."""
+    return {
+        "id": str(attachment.pk),
+        "filename": attachment.filename,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "sha256": attachment.sha256,
+    }
+
+
+def record_attachments_changed(company: Company, kind: str, record_id, before: list) -> None:
+    """Tell the history that a record's files changed: an update of the record whose only
+    difference is its ``attachments``, so the History tab shows it under that record."""
+    model = RECORD_KINDS[kind]
+    record = model._default_manager.filter(company=company, pk=record_id).first()
+    if record is None:  # not a record of this company: nothing to tell
+        return
+    data = snapshot(record)
+    after = _snapshots(company, kind, record.pk)
+    record_changed.send(
+        sender=model,
+        company=company,
+        action="update",
+        kind=kind,
+        record_id=record.pk,
+        before={**data, "attachments": before},
+        after={**data, "attachments": after},
+    )
+
+
+def _snapshots(company: Company, kind: str, record_id) -> list[dict]:
+    return [attachment_snapshot(a) for a in attachments_for(company, kind, record_id)]
+
+
 def do_attach_files(
     company: Company, kind: str, record_id, files: Sequence[UploadedFile]
 ) -> list[Attachment]:
@@ -114,7 +150,10 @@ def do_attach_files(
     new_blobs: list[str] = []
     try:
         with transaction.atomic():
-            return [_attach(company, kind, record_id, f, new_blobs) for f in files]
+            before = _snapshots(company, kind, record_id)
+            attached = [_attach(company, kind, record_id, f, new_blobs) for f in files]
+            record_attachments_changed(company, kind, record_id, before)
+            return attached
     except BaseException:
         # The savepoint above is rolled back, so this call's rows no longer count as users.
         discard_new_blobs(new_blobs)
@@ -128,11 +167,15 @@ def do_attach(company: Company, kind: str, record_id, uploaded_file: UploadedFil
 
 @transaction.atomic
 def do_delete_attachment(company: Company, attachment: Attachment) -> None:
-    """Remove a file from its record; its bytes go once nothing else uses them."""
+    """Remove a file from its record, as the history records; its bytes go once nothing else
+    uses them."""
     if attachment.company_id != company.pk:
         raise Attachment.DoesNotExist
+    kind, record_id = attachment.target_kind, attachment.target_id
+    before = _snapshots(company, kind, record_id)
     sha256 = attachment.sha256
     attachment.delete()
+    record_attachments_changed(company, kind, record_id, before)
     delete_unused_blobs([sha256])
 
 

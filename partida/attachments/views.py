@@ -1,17 +1,20 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partida.attachments.actions import do_attach_files, do_delete_attachment
 from partida.attachments.models import Attachment
 from partida.attachments.store import open_blob
 from partida.books.kinds import RECORD_KINDS, TRANSACTION_KINDS
 from partida.books.models import Company
+from partida.books.usage import record_label
+from partida.books.views import company_context
 
 
 def _back(request, company, kind=None):
@@ -55,15 +58,43 @@ def download(request, company_id, pk):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete(request, company_id, pk):
+    """GET asks, naming the file and its record (no script needed); only a POST removes."""
     company = get_object_or_404(Company, pk=company_id)
     attachment = get_object_or_404(Attachment, company=company, pk=pk)
     filename = attachment.filename
     kind = attachment.target_kind
-    do_delete_attachment(company, attachment)
-    messages.success(request, _("The file “%(name)s” was removed.") % {"name": filename})
-    return _back(request, company, kind)
+    if request.method == "POST":
+        do_delete_attachment(company, attachment)
+        messages.success(request, _("The file “%(name)s” was removed.") % {"name": filename})
+        return _back(request, company, kind)
+    record = (
+        RECORD_KINDS[kind]._default_manager.filter(company=company, pk=attachment.target_id).first()
+    )
+    record_url = (
+        reverse(
+            "books:record_edit", kwargs={"company_id": company.pk, "kind": kind, "pk": record.pk}
+        )
+        if record is not None
+        else None
+    )
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = record_url or reverse("books:summary", kwargs={"company_id": company.pk})
+    context = company_context(
+        company,
+        kind,
+        attachment=attachment,
+        record=record,
+        record_label=record_label(record) if record is not None else "",
+        kind_name=capfirst(RECORD_KINDS[kind]._meta.verbose_name),
+        record_url=record_url,
+        back=back,
+    )
+    return render(request, "attachments/confirm_delete.html", context)
 
 
 @require_POST

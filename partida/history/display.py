@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats
 from django.utils.text import capfirst
@@ -134,6 +135,8 @@ FIELD_LABELS = {"account_id": gettext_lazy("ledger account")}
 def field_label(model, attname: str) -> str:
     if attname == "lines":
         return capfirst(_("lines"))
+    if attname == "attachments":
+        return capfirst(_("attachments"))
     if model is m.BankAccount and attname in FIELD_LABELS:
         return capfirst(FIELD_LABELS[attname])
     found = model_field(model, attname)
@@ -260,6 +263,13 @@ def format_line(line_model, line: dict, names: Names) -> str:
     return ", ".join(parts)
 
 
+def format_attachment(attachment: dict) -> str:
+    """One attached file as the history remembers it: "ticket.pdf (12,0 KB)"."""
+    name = str(attachment.get("filename", ""))
+    size = attachment.get("size")
+    return f"{name} ({filesizeformat(size)})" if isinstance(size, int) else name
+
+
 def _field_order(model, keys: set[str]) -> list[str]:
     order = [f.attname for f in model._meta.concrete_fields] if model else []
     known = [k for k in order if k in keys]
@@ -288,7 +298,16 @@ def changes_of(entry: HistoryEntry, names: Names) -> list[Change]:
         ):
             continue
         label = field_label(model, attname)
-        if attname == "lines":
+        if attname == "attachments":  # the files attached to the record, by name and size
+            changes.append(
+                Change(
+                    label,
+                    [format_attachment(a) for a in old or []],
+                    [format_attachment(a) for a in new or []],
+                    is_list=True,
+                )
+            )
+        elif attname == "lines":
             line_model = _line_model(model)
             changes.append(
                 Change(

@@ -212,7 +212,9 @@ def test_another_companys_attachment_is_not_found(client, company, other_company
 
 def test_delete_button_removes_the_file(client, company, receipt):
     a = do_attach(company, "receipt", receipt.pk, upload())
-    assert client.get(reverse("attachments:delete", args=[company.pk, a.pk])).status_code == 405
+    # A GET only asks (see test_removing.py); the POST removes.
+    assert client.get(reverse("attachments:delete", args=[company.pk, a.pk])).status_code == 200
+    assert Attachment.objects.filter(pk=a.pk).exists()
     response = client.post(
         reverse("attachments:delete", args=[company.pk, a.pk]), {"next": "/somewhere/"}
     )
