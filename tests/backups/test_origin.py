@@ -23,9 +23,7 @@ def companies_screen(client, **headers) -> str:
 
 
 def set_origin_time(company, *args) -> None:
-    m.CompanyOrigin.objects.filter(company=company).update(
-        at=datetime.datetime(*args, tzinfo=UTC)
-    )
+    m.CompanyOrigin.objects.filter(company=company).update(at=datetime.datetime(*args, tzinfo=UTC))
 
 
 def test_the_companies_screen_says_when_a_company_was_created_in_the_users_language(
@@ -40,9 +38,7 @@ def test_the_companies_screen_says_when_a_company_was_created_in_the_users_langu
     assert "Creada el 2 dic 2026" in companies_screen(client)
 
 
-def test_a_company_imported_on_the_screen_names_the_file_the_user_chose(
-    client, company, tmp_path
-):
+def test_a_company_imported_on_the_screen_names_the_file_the_user_chose(client, company, tmp_path):
     _response, body = download_backup(client, company)
     path = tmp_path / "Demo S.L. (2026-12-01).manager"
     path.write_bytes(body)
@@ -86,9 +82,7 @@ def test_partida_import_records_the_file_and_companies_json_shows_it(
     assert "Imported on" in capsys.readouterr().out
 
 
-def test_a_backup_of_a_restored_copy_says_nothing_of_where_that_copy_came_from(
-    company, tmp_path
-):
+def test_a_backup_of_a_restored_copy_says_nothing_of_where_that_copy_came_from(company, tmp_path):
     first = tmp_path / "first.manager"
     backup_to_file(company, first, {"attachments", "emails", "history"})
     restored = do_import_company(first)
