@@ -32,9 +32,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
-from partida.books.numbers import format_count
+from partida.books.numbers import format_count, format_number
 
 # Apps' own subcommand modules, imported when they exist.
 COMMAND_MODULES = [
@@ -354,7 +354,11 @@ def companies(args: argparse.Namespace) -> int:
 
 
 def add_summary_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("company", help=gettext("The company's exact name, or its key."))
+    parser.add_argument(
+        "company",
+        metavar=pgettext("command-line argument", "company"),
+        help=gettext("The company's exact name, or its key."),
+    )
     parser.add_argument("--json", action="store_true", help=gettext("Print JSON."))
     parser.add_argument("--from", dest="date_from", help=gettext("First day, as YYYY-MM-DD."))
     parser.add_argument("--to", dest="date_to", help=gettext("Last day, as YYYY-MM-DD."))
@@ -431,22 +435,41 @@ def summary(args: argparse.Namespace) -> int:
     print_table(
         [
             [gettext("Balance sheet"), ""],
-            ["  " + gettext("Assets"), balance["assets"]],
-            ["  " + gettext("Liabilities"), balance["liabilities"]],
-            ["  " + gettext("Equity"), balance["equity"]],
+            ["  " + gettext("Assets"), amount_text(balance["assets"])],
+            ["  " + gettext("Liabilities"), amount_text(balance["liabilities"])],
+            ["  " + gettext("Equity"), amount_text(balance["equity"])],
             [gettext("Profit and loss"), ""],
-            ["  " + gettext("Income"), profit["income"]],
-            ["  " + gettext("Expenses"), profit["expenses"]],
-            ["  " + gettext("Net profit"), profit["net_profit"]],
+            ["  " + gettext("Income"), amount_text(profit["income"])],
+            ["  " + gettext("Expenses"), amount_text(profit["expenses"])],
+            ["  " + gettext("Net profit"), amount_text(profit["net_profit"])],
         ],
         right={1},
     )
     print()
     print(gettext("Rows"))
     print_table(
-        [["  " + label, format_count(count)] for label, count in data["counts"].items()], right={1}
+        [
+            ["  " + model_plural(label), format_count(count)]
+            for label, count in data["counts"].items()
+        ],
+        right={1},
     )
     return 0
+
+
+def amount_text(value: str) -> str:
+    """An amount of the summary as the language writes it: "3.002,90" in Spanish."""
+    from decimal import Decimal
+
+    return format_number(Decimal(value), 2)
+
+
+def model_plural(label: str) -> str:
+    """The plural name of the model ``app_label.model`` in the language: "Facturas de venta"."""
+    from django.apps import apps
+    from django.utils.text import capfirst
+
+    return capfirst(str(apps.get_model(label)._meta.verbose_name_plural))
 
 
 # The command itself
@@ -475,6 +498,46 @@ def load_command_modules() -> None:
             missing = error.name or ""
             if not (module == missing or module.startswith(missing + ".")):
                 raise  # the module exists, but something it imports is missing
+
+
+# argparse's own words, which it looks up with the standard library's gettext (no Spanish
+# there): listed so that partida's catalogue keeps them, and ``speak_argparse`` gives them to
+# argparse in the person's language.
+def gettext_noop(message: str) -> str:
+    """Marks a message for the catalogue (``makemessages`` knows the name); Django's own needs
+    the settings, which are not loaded yet when this module is."""
+    return message
+
+
+ARGPARSE_MESSAGES = (
+    gettext_noop("usage: "),
+    gettext_noop("positional arguments"),
+    gettext_noop("options"),
+    gettext_noop("show this help message and exit"),
+    gettext_noop("%(prog)s: error: %(message)s\n"),
+    gettext_noop("the following arguments are required: %s"),
+    gettext_noop("one of the arguments %s is required"),
+    gettext_noop("unrecognized arguments: %s"),
+    gettext_noop("invalid choice: %(value)r (choose from %(choices)s)"),
+    gettext_noop("invalid %(type)s value: %(value)r"),
+    gettext_noop("argument %(argument_name)s: %(message)s"),
+    gettext_noop("expected one argument"),
+    gettext_noop("expected at most one argument"),
+    gettext_noop("expected at least one argument"),
+    gettext_noop("ambiguous option: %(option)s could match %(matches)s"),
+    gettext_noop("not allowed with argument %s"),
+    gettext_noop("ignored explicit argument %r"),
+)
+
+
+def speak_argparse() -> None:
+    """argparse's help and errors ("usage:", "options", "show this help message and exit",
+    "the following arguments are required") in the language of the command, from partida's
+    catalogue. argparse reads the module's ``_`` and ``ngettext`` when it writes them."""
+    from django.utils.translation import ngettext
+
+    argparse._ = gettext  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -565,6 +628,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.utils import translation
 
     translation.activate(cli_language())
+    speak_argparse()
     load_command_modules()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -8,7 +8,7 @@ catalogue, and for Django's own messages), less the words that are Spanish too (
 (Partida, PDF, IVA, EUR, SMTP, Manager.io…).
 
 Before words are cut out, what is data rather than sentences is removed: e-mail addresses,
-web addresses, file names ("recibo.pdf"), format placeholders, keys (UUIDs) and dates.
+web addresses, paths, file names ("recibo.pdf"), format placeholders, keys (UUIDs) and dates.
 
 ``USTED`` lists the formal forms of address ("Introduzca", "Indique", "su atención"…): Partida
 says "tú" everywhere, so these count as faults too.
@@ -127,6 +127,7 @@ USTED = [
 DATA = re.compile(
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+"  # an e-mail address
     r"|\b\w+://\S+"  # a web address
+    r"|(?:/[\w.@-]+){2,}/?"  # a path
     r"|[\w-]+(\.[\w-]+)*\.(pdf|png|jpe?g|gif|txt|manager|csv|json|zst)\b"  # a file name
     r"|%\(\w+\)[sd]|\{\w+\}"  # placeholders
     r"|\b[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\b"  # a key

@@ -26,6 +26,7 @@ The command line's human output (``partida`` subcommands with ``LANGUAGE=es``) i
 the same rules.
 """
 
+import contextlib
 import json
 import re
 import uuid
@@ -54,8 +55,8 @@ NOT_SCREENS = {
     "mail:email_file": "Sends the emailed file itself, not a page.",
     "backups:download": "Sends the backup file itself, not a page.",
     "backups:cancel": "Only redirects to the job's page (covered: the cancelled job).",
-    "attachments:delete": "Only redirects back; its message is covered by 'attachments:delete'"
-    " in the messages shown after changes.",
+    "favicon": "The program's icon, not a page.",
+    "books:sales_invoice_pdf": "Sends the invoice as a PDF file, not a page.",
     "attachments:upload": "Only redirects back; its messages are covered among the messages "
     "shown after changes.",
 }
@@ -388,6 +389,16 @@ def attach_and_remove(w):
     )
 
 
+@screen("attachments:delete", "attachments:delete, the confirmation")
+def attachment_delete_confirmation(w):
+    from partida.attachments.models import Attachment
+
+    attachment = Attachment.objects.filter(company=w.company).first()
+    return w.client.get(
+        reverse("attachments:delete", kwargs={"company_id": w.company.pk, "pk": attachment.pk})
+    )
+
+
 @screen("books:company_add", "messages after creating a company")
 def company_created(w):
     return w.client.post(
@@ -486,6 +497,17 @@ def text_of(answer, label: str) -> str:
     return visible_text(answer.content.decode())
 
 
+@pytest.fixture(autouse=True)
+def no_files_left(db):
+    """The uploads and backups these tests make are removed from the data folder after them."""
+    yield
+    from partida.backups.job_files import job_files
+    from partida.backups.models import Job
+
+    for job in Job.objects.all():
+        job_files().delete(job)
+
+
 @pytest.fixture
 def spanish(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
@@ -522,3 +544,80 @@ def test_every_address_is_covered():
     )
     stale = set(NOT_SCREENS) - names
     assert not stale, f"NOT_SCREENS names addresses that no longer exist: {sorted(stale)}"
+
+
+# --- The command line ------------------------------------------------------------------------
+
+COMPANY = "Ferretería Núñez, S.L."
+
+
+def subcommands() -> list[str]:
+    from partida.cli import SUBCOMMANDS, load_command_modules
+
+    load_command_modules()
+    return list(SUBCOMMANDS)
+
+
+def commands(folder) -> list[list[str]]:
+    """Every subcommand's human output, its errors, and argparse's help and errors."""
+    backup = str(folder / "copia.manager")
+    return [
+        ["companies"],
+        ["summary", COMPANY],
+        ["backup", COMPANY, "-o", backup],
+        ["inspect", backup],
+        ["verify", backup],
+        ["import", backup, "--name", "Copia restaurada"],
+        ["backups", "list", COMPANY],
+        ["backups"],
+        ["customers", "list"],
+        ["worker", "--batch"],
+        ["demo", "Demo S.L.", "--size", "enorme"],
+        ["summary", "Nadie S.L."],
+        ["summary", COMPANY, "--from", "ayer"],
+        ["summary", COMPANY, "--from", "2025-03-01", "--to", "2025-02-01"],
+        ["inspect", str(folder / "no-existe.manager")],
+        ["backup", COMPANY, "-o", str(folder / "no-existe" / "copia.manager")],
+        ["serve", "--port", "70000"],
+        ["--help"],
+        *[[name, "--help"] for name in sorted(subcommands())],
+        ["summary"],
+        ["summary", COMPANY, "--sin-opcion"],
+    ]
+
+
+# What is syntax, not a sentence: the usage line, option and command names, metavariables.
+SYNTAX = [
+    re.compile(r"^(uso|usage): .*(\n {2,}\S.*)*", re.MULTILINE),
+    re.compile(r"^ {2,4}(-\S+(, -\S+)*|[\w-]+)( [A-Z_]+)?(?= {2,}|$)", re.MULTILINE),
+    re.compile(r"`[^`]*`|\bpartida( [a-z-]+){1,2}|(?<=run-due, )list\b|\b(run-due|set-until)\b"),
+    re.compile(r"-{1,2}[a-z][\w-]*|\b[A-Z][A-Z_]{2,}\b|\b(small|medium|large)\b"),
+]
+
+
+def sentences_of(output: str) -> str:
+    for pattern in SYNTAX:
+        output = pattern.sub(" ", output)
+    return output
+
+
+def test_the_command_line_speaks_spanish(db, capsys, monkeypatch, tmp_path):
+    from partida.cli import main
+
+    monkeypatch.setenv("LANGUAGE", "es")
+    make_company(COMPANY)
+    problems = []
+    try:
+        for args in commands(tmp_path):
+            capsys.readouterr()
+            with contextlib.suppress(SystemExit):  # argparse's help and errors
+                main(args)
+            out, err = capsys.readouterr()
+            text = sentences_of(out + "\n" + err)
+            found = faults(text)
+            if found:
+                line = context_of(text, found[0].split("“")[1].rstrip("”"))
+                problems.append(f"partida {' '.join(args)}: {'; '.join(found)} in “{line}”")
+    finally:
+        translation.deactivate()
+    assert not problems, "\n".join(problems)

@@ -4,7 +4,8 @@ import argparse
 import os
 from pathlib import Path
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from partida.archive.errors import ArchiveError
 from partida.archive.writer import Progress
@@ -32,7 +33,11 @@ def archive_failure(error: ArchiveError) -> CliError:
 
 
 def add_backup_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("company", help=gettext("The company's name or key."))
+    parser.add_argument(
+        "company",
+        metavar=pgettext("command-line argument", "company"),
+        help=gettext("The company's name or key."),
+    )
     parser.add_argument(
         "-o",
         "--output",
@@ -83,7 +88,11 @@ def backup(args: argparse.Namespace) -> int:
 
 
 def add_file_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help=gettext("A .manager backup file."))
+    parser.add_argument(
+        "file",
+        metavar=pgettext("command-line argument", "file"),
+        help=gettext("A .manager backup file."),
+    )
 
 
 def existing_file(text: str) -> Path:
@@ -121,7 +130,7 @@ def inspect(args: argparse.Namespace) -> int:
     print_table(
         [
             [gettext("Company"), f"{manifest.company.name} ({manifest.company.base_currency})"],
-            [gettext("Made"), description["created_at"]],
+            [gettext("Made"), made_text(manifest.created_at)],
             [
                 gettext("By"),
                 gettext("Partida %(version)s, format version %(format)s")
@@ -134,14 +143,34 @@ def inspect(args: argparse.Namespace) -> int:
         ]
     )
     print()
-    rows = [[name, format_count(count)] for name, count in manifest.tables.items()]
+    rows = [
+        [table_plural(name), format_count(count)]
+        for name, count in manifest.tables.items()
+        if name != "company"
+    ]
     files = gettext("%(count)s (%(bytes)s bytes)") % {
         "count": format_count(manifest.attachment_count),
         "bytes": format_count(manifest.attachment_bytes),
     }
-    rows.append([gettext("files"), files])
+    rows.append([capfirst(gettext("files")), files])
     print_table(rows, right={1})
     return 0
+
+
+def made_text(moment) -> str:
+    """When a backup was made, in this installation's time zone, as the language writes it."""
+    from django.utils import formats, timezone
+
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def table_plural(name: str) -> str:
+    """A backup's table by the plural name of its records: "Facturas de venta"."""
+    from partida.backups.registry import TABLES
+
+    models = {table.name: table.model for table in TABLES}
+    model = models.get(name)
+    return capfirst(str(model._meta.verbose_name_plural)) if model is not None else name
 
 
 def parts_held(manifest) -> str:

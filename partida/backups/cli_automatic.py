@@ -14,7 +14,7 @@ import time
 
 from django.db import close_old_connections
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from partida.backups.automatic import (
     _number,
@@ -100,7 +100,13 @@ def run_worker(*, interval: float = 1.0, batch: bool = False, max_tasks: int | N
                 queued = run_due_backups(now)
                 prune_finished_jobs(now)
                 if queued:
-                    log.warning("queued %d backups", len(queued))
+                    # The worker's own line on the terminal: in the person's language.
+                    log.warning(
+                        ngettext(
+                            "Queued %(count)s backup.", "Queued %(count)s backups.", len(queued)
+                        )
+                        % {"count": format_count(len(queued))}
+                    )
             except Exception:
                 log.exception("queuing the backups that are due failed")
             # A little jitter keeps many workers from scheduling at the same instant.
@@ -262,7 +268,11 @@ def add_backups_arguments(parser: argparse.ArgumentParser) -> None:
     )
     due.set_defaults(backups_run=run_due)
     listing = actions.add_parser("list", help=gettext("List a company's stored backups."))
-    listing.add_argument("company", help=gettext("The company's name or key."))
+    listing.add_argument(
+        "company",
+        metavar=pgettext("command-line argument", "company"),
+        help=gettext("The company's name or key."),
+    )
     listing.add_argument("--json", action="store_true", help=gettext("Print JSON."))
     listing.set_defaults(backups_run=list_backups)
 

@@ -6,7 +6,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from partida.cli import CliError, parse_date, print_json, print_table, subcommand
 
@@ -17,7 +17,11 @@ def add_customers_arguments(parser: argparse.ArgumentParser) -> None:
         "add",
         help=gettext("Add a customer with one user; the password is read from standard input."),
     )
-    add.add_argument("email", help=gettext("The user's email, with which they sign in."))
+    add.add_argument(
+        "email",
+        metavar=pgettext("command-line argument", "email"),
+        help=gettext("The user's email, with which they sign in."),
+    )
     add.add_argument(
         "--active-until",
         required=True,
@@ -25,8 +29,16 @@ def add_customers_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add.add_argument("--name", help=gettext("The customer's name (default: the email)."))
     until = actions.add_parser("set-until", help=gettext("Change the end of a subscription."))
-    until.add_argument("email", help=gettext("The email of one of the customer's users."))
-    until.add_argument("date", help=gettext("The last day of the subscription, as YYYY-MM-DD."))
+    until.add_argument(
+        "email",
+        metavar=pgettext("command-line argument", "email"),
+        help=gettext("The email of one of the customer's users."),
+    )
+    until.add_argument(
+        "date",
+        metavar=pgettext("command-line argument", "date"),
+        help=gettext("The last day of the subscription, as YYYY-MM-DD."),
+    )
     listing = actions.add_parser("list", help=gettext("List the customers."))
     listing.add_argument("--json", action="store_true", help=gettext("Print JSON."))
 

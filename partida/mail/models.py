@@ -66,5 +66,9 @@ class SmtpSettings(models.Model):
     )
     from_address = models.EmailField(_("send from"))
 
+    class Meta:
+        verbose_name = _("mail server settings")
+        verbose_name_plural = _("mail server settings")
+
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"

@@ -10,6 +10,17 @@ from partida.backups.export import backup_to_file
 from tests.backups.conftest import make_company
 
 
+@pytest.fixture(autouse=True)
+def no_files_left(db):
+    """The uploads and backups these tests make are removed from the data folder after them."""
+    yield
+    from partida.backups.job_files import job_files
+    from partida.backups.models import Job
+
+    for job in Job.objects.all():
+        job_files().delete(job)
+
+
 @pytest.fixture
 def preview_url(client, db, tmp_path, monkeypatch):
     path = tmp_path / "copia.manager"

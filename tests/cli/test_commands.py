@@ -9,6 +9,7 @@ import pytest
 
 from partida.books import actions
 from partida.books import models as m
+from partida.books.numbers import format_count, format_number
 from partida.cli import ProgressLine, main
 from partida.demo.generate import do_create_demo_company
 from partida.history.models import HistoryEntry
@@ -94,10 +95,11 @@ def test_summary_for_a_period_and_as_a_table(run):
     status, table, _ = run("summary", str(company.pk))
     assert status == 0
     assert "Periodo S.L." in table and str(company.pk) in table
+    # The table writes amounts and counts as its language does, and names the kinds of row.
     for label, value in [
-        ("Assets", whole["balance_sheet"]["assets"]),
-        ("Net profit", whole["profit_and_loss"]["net_profit"]),
-        ("books.salesinvoice", str(whole["counts"]["books.salesinvoice"])),
+        ("Assets", format_number(Decimal(whole["balance_sheet"]["assets"]), 2, "en")),
+        ("Net profit", format_number(Decimal(whole["profit_and_loss"]["net_profit"]), 2, "en")),
+        ("Sales invoices", format_count(whole["counts"]["books.salesinvoice"], "en")),
     ]:
         rows = [line.strip().rsplit(None, 1) for line in table.splitlines() if line.strip()]
         assert [label, value] in [[row[0].strip(), row[-1]] for row in rows]
