@@ -1,13 +1,15 @@
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partida.mail.models import SmtpSettings
 
 
 class SendInvoiceForm(forms.Form):
     to = forms.CharField(
-        label=_("To"),
+        # "To" of an email: "Para" in Spanish, not the "Hasta" of a period.
+        label=pgettext_lazy("email", "To"),
         max_length=2000,
         help_text=_("Separate several addresses with commas."),
         widget=forms.TextInput(attrs={"autocomplete": "email", "size": 60}),
