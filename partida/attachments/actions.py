@@ -21,7 +21,7 @@ from partida.attachments.store import (
 )
 from partida.books.kinds import RECORD_KINDS, TRANSACTION_KINDS
 from partida.books.models import Company
-from partida.books.signals import attachments_submitted, record_changed
+from partida.books.signals import record_changed
 from partida.books.snapshot import snapshot
 
 FILENAME_MAX = 255
@@ -71,7 +71,7 @@ def check_attachment_size(uploaded_file: UploadedFile) -> None:
         )
 
 
-def _content_type(uploaded_file: UploadedFile, filename: str) -> str:
+def content_type_of(uploaded_file: UploadedFile, filename: str) -> str:
     content_type = getattr(uploaded_file, "content_type", None) or ""
     if not content_type or content_type == "application/octet-stream":
         content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
@@ -95,7 +95,7 @@ def _attach(
         target_kind=kind,
         target_id=uuid.UUID(str(record_id)),
         filename=filename,
-        content_type=_content_type(uploaded_file, filename),
+        content_type=content_type_of(uploaded_file, filename),
         size=size,
         sha256=sha256,
     )
@@ -185,12 +185,6 @@ def do_delete_record_attachments(company: Company, kind: str, record_id) -> None
     if sha256s:
         attachments.delete()
         delete_unused_blobs(sha256s)
-
-
-@receiver(attachments_submitted, dispatch_uid="attachments.store_submitted")
-def store_submitted(sender, company, kind, record_id, files, **kwargs):
-    if files:
-        do_attach_files(company, kind, record_id, list(files))
 
 
 @receiver(record_changed, dispatch_uid="attachments.follow_deletions")

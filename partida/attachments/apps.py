@@ -6,4 +6,4 @@ class AttachmentsConfig(AppConfig):
     label = "attachments"
 
     def ready(self) -> None:
-        from partida.attachments import actions  # noqa: F401  (connects the receivers)
+        from partida.attachments import actions, held  # noqa: F401  (connects the receivers)

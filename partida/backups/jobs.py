@@ -33,6 +33,7 @@ from django_tasks import task
 
 from partida.archive.errors import ArchiveError
 from partida.archive.writer import Progress
+from partida.attachments.held import remove_stale_held_files
 from partida.attachments.store import delete_orphan_blobs
 from partida.backups.export import backup_to_file
 from partida.backups.importer import Cancelled, do_import_company
@@ -324,10 +325,12 @@ def do_housekeeping() -> None:
     """What every start (and, while running, every few minutes) does: clean up after work that
     was interrupted, and remove job files kept long enough. On the desktop, also the
     attachment files older than an hour that no row refers to (left by a save killed midway),
-    unless some work is going on: an import's files have no rows until it commits."""
+    unless some work is going on: an import's files have no rows until it commits. In both
+    editions, the files held for forms that came back with an error and were never saved."""
     do_recover_interrupted_jobs()
     remove_old_files()
     remove_stale_uploads()
+    remove_stale_held_files()
     if settings.EDITION != "cloud" and not any_work_alive():
         delete_orphan_blobs()
 

@@ -97,6 +97,18 @@ def check_attachment_size(uploaded) -> None:
         )
 
 
+def acceptable_files(files) -> list:
+    """The files among these that can be attached (not over the size limit)."""
+    acceptable = []
+    for uploaded in files:
+        try:
+            check_attachment_size(uploaded)
+        except ValidationError:
+            continue
+        acceptable.append(uploaded)
+    return acceptable
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

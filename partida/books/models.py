@@ -57,6 +57,10 @@ class CompanyOrigin(models.Model):
     at = models.DateTimeField(default=timezone.now)
     backup_file = models.CharField(max_length=255, blank=True)
 
+    class Meta:
+        verbose_name = _("origin of this copy")
+        verbose_name_plural = _("origins of this copy")
+
     def __str__(self) -> str:
         return f"{self.how} {self.at:%Y-%m-%d} {self.backup_file}".strip()
 

@@ -15,9 +15,16 @@ files chosen in its "Attachments" field, inside the same database transaction as
 that a listener that raises (a ValidationError, to refuse a file with a message) undoes the
 whole save. Arguments: ``company`` (Company), ``kind`` (a transaction kind, see
 ``partida.books.kinds``), ``record_id`` (UUID of the saved transaction) and ``files`` (a list
-of Django ``UploadedFile``, each already checked against ``PARTIDA_MAX_ATTACHMENT_BYTES``).
-Sent only when at least one file was chosen. The attachments app listens and stores them; the
-books never import it.
+of Django ``UploadedFile``, each already checked against ``PARTIDA_MAX_ATTACHMENT_BYTES``)
+and ``held`` (the tokens of files held from an earlier submission of the form, see
+``hold_attachments``). Sent only when at least one file was chosen or held. The attachments
+app listens and stores them; the books never import it.
+
+``hold_attachments``: sent by the transaction screens when a form with files comes back with
+an error, since a browser never fills a file input again. Arguments: ``company``, ``files``
+(the files just chosen that pass their own checks) and ``held`` (tokens of files held before
+that the person still wants). A listener keeps them until the form is saved and returns a
+list of dicts, one a file: ``token`` (for the form's hidden field), ``filename`` and ``size``.
 
 ``company_created``: sent once a new company exists: made by Add company, by Import company
 (after the import has committed) or by the demo generator. Argument: ``company``. The cloud
@@ -29,4 +36,5 @@ from django.dispatch import Signal
 record_changed = Signal()
 company_deleted = Signal()
 attachments_submitted = Signal()
+hold_attachments = Signal()
 company_created = Signal()

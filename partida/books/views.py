@@ -26,11 +26,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from partida.books import actions
 from partida.books import models as m
 from partida.books.access import visible_companies
-from partida.books.forms import RECORD_FORMS, CompanyForm, CompanyRenameForm, line_formset
+from partida.books.forms import (
+    RECORD_FORMS,
+    CompanyForm,
+    CompanyRenameForm,
+    acceptable_files,
+    line_formset,
+)
 from partida.books.invoice_pdf import invoice_filename, invoice_pdf
 from partida.books.kinds import RECORD_KINDS, TRANSACTION_KINDS
 from partida.books.origin import origin_sentence
-from partida.books.signals import attachments_submitted
+from partida.books.signals import attachments_submitted, hold_attachments
 from partida.books.summary import summarize
 from partida.books.tabs import company_tabs, tab_label
 from partida.books.usage import uses_of
@@ -358,24 +364,43 @@ def record_edit(request: HttpRequest, company_id, kind: str, pk) -> HttpResponse
     return record_form(request, company, kind, get_record(company, kind, pk))
 
 
-def save_record(company: m.Company, kind: str, form, formset) -> None:
-    """Save through the actions; a transaction's attachments go out in the same transaction."""
+def save_record(company: m.Company, kind: str, form, formset, held: list[str]) -> None:
+    """Save through the actions; a transaction's attachments (chosen now, or held from an
+    earlier submission of the form) go out in the same transaction."""
     with transaction.atomic():
         if formset is not None:
             record = actions.do_save_transaction(company, form.instance, formset.lines())
             files = form.cleaned_data.get("attachments") or []
-            if files:
+            if files or held:
                 attachments_submitted.send(
                     sender=type(record),
                     company=company,
                     kind=kind,
                     record_id=record.pk,
                     files=files,
+                    held=held,
                 )
         elif kind == "bank_account":
             actions.do_save_bank_account(company, form.instance)
         else:
             actions.do_save_record(company, form.instance)
+
+
+def held_files(request: HttpRequest, company: m.Company, held: list[str]) -> tuple[list, bool]:
+    """A form that comes back keeps the files chosen in it (a browser never fills a file input
+    again): those held from before, and the ones just chosen that can be attached. Returns the
+    files held, to show, and whether some chosen file could not be kept."""
+    chosen = acceptable_files(request.FILES.getlist("attachments"))
+    if not chosen and not held:
+        return [], False
+    kept = [
+        info
+        for _receiver, answer in hold_attachments.send(
+            sender=m.Company, company=company, files=chosen, held=held
+        )
+        for info in (answer or [])
+    ]
+    return kept, bool(chosen) and not kept
 
 
 def record_form(request: HttpRequest, company: m.Company, kind: str, record) -> HttpResponse:
@@ -390,12 +415,14 @@ def record_form(request: HttpRequest, company: m.Company, kind: str, record) -> 
     formset = None
     if kind in TRANSACTION_KINDS:
         formset = line_formset(kind, company, record, request.POST if posted else None)
+    dropped = set(request.POST.getlist("drop_attachment"))
+    held = [t for t in request.POST.getlist("held_attachment") if t not in dropped]
     if posted:
         valid = form.is_valid()
         valid = (formset.is_valid() if formset is not None else True) and valid
         if valid:
             try:
-                save_record(company, kind, form, formset)
+                save_record(company, kind, form, formset, held)
             except ValidationError as error:
                 if creating:  # the save was rolled back: the record is still a new one
                     record._state.adding = True
@@ -403,6 +430,9 @@ def record_form(request: HttpRequest, company: m.Company, kind: str, record) -> 
             else:
                 messages.success(request, _("Saved."))
                 return redirect("books:record_list", company_id=company.pk, kind=kind)
+    kept, lost = (
+        held_files(request, company, held) if posted and formset is not None else ([], False)
+    )
     context = company_context(
         company,
         kind,
@@ -411,6 +441,8 @@ def record_form(request: HttpRequest, company: m.Company, kind: str, record) -> 
         record=record,
         creating=creating,
         amount_fields=AMOUNT_FIELDS,
+        held_files=kept,
+        files_not_kept=lost,
         attachments_panel=None
         if creating or formset is None
         else optional_template(ATTACHMENTS_PANEL),

@@ -48,7 +48,7 @@ def test_keep_books_attach_a_file_and_read_them_in_spanish(page, tmp_path):
     receipt = m.Receipt.objects.get(company=company)
     page.goto(f"/c/{company.pk}/receipt/{receipt.pk}/")
     with page.expect_download() as download:
-        page.get_by_role("link", name="ticket.pdf").click()
+        page.get_by_role("link", name="ticket.pdf", exact=True).click()
     assert Path(download.value.path()).read_bytes() == PDF
 
     page.locator("#language-select").select_option("es")
