@@ -368,7 +368,9 @@ def company_models() -> list:
     """Every model whose rows belong to one company through a ``company`` foreign key.
 
     Derived rows (``DERIVED = True`` on the model, such as the accounts' daily totals) are
-    not data of their own and are not counted.
+    not data of their own and are not counted, nor are rows about this installation's copy
+    rather than the books (``NOT_BOOKS = True``: where the copy came from), which a restored
+    company and its original do not share.
     """
     from django.apps import apps
     from django.core.exceptions import FieldDoesNotExist
@@ -382,7 +384,7 @@ def company_models() -> list:
             field = model._meta.get_field("company")
         except FieldDoesNotExist:
             continue
-        derived = getattr(model, "DERIVED", False)
+        derived = getattr(model, "DERIVED", False) or getattr(model, "NOT_BOOKS", False)
         if isinstance(field, models.ForeignKey) and field.related_model is Company and not derived:
             found.append(model)
     return sorted(found, key=lambda model: model._meta.label_lower)

@@ -57,6 +57,8 @@ class CompanyOrigin(models.Model):
     at = models.DateTimeField(default=timezone.now)
     backup_file = models.CharField(max_length=255, blank=True)
 
+    NOT_BOOKS = True  # about this copy, not the books: `partida summary` does not count it
+
     class Meta:
         verbose_name = _("origin of this copy")
         verbose_name_plural = _("origins of this copy")
