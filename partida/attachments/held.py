@@ -135,11 +135,10 @@ def hold_chosen(sender, company, files, held, **kwargs) -> list[dict]:
 @receiver(attachments_submitted, dispatch_uid="attachments.store_submitted")
 def store_submitted(sender, company, kind, record_id, files, held=(), **kwargs):
     """Attach the files chosen now and those held from an earlier submission of the form."""
-    uploads = list(files) + [held_upload(company, token) for token in held]
-    try:
+    with contextlib.ExitStack() as opened:  # each held file is closed, whatever happens
+        uploads = list(files) + [
+            opened.enter_context(held_upload(company, token)) for token in held
+        ]
         if uploads:
             do_attach_files(company, kind, record_id, uploads)
-    finally:
-        for upload in uploads[len(files) :]:
-            upload.close()
     release(held)

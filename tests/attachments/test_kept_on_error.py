@@ -161,3 +161,30 @@ def test_chromium_a_receipt_with_a_scan_and_a_bad_amount_comes_back_then_saves_i
     assert not Attachment.objects.filter(company=company).exists()
     page.goto(reverse("history:list", kwargs={"company_id": company.pk}))
     expect(page.locator("table.history")).to_contain_text("ticket.pdf (3.1 KB)")
+
+
+def test_a_file_survives_an_unbalanced_journal_entry(client, company):
+    url = reverse("books:record_add", kwargs={"company_id": company.pk, "kind": "journal_entry"})
+
+    def entry(credit, **extra):
+        return {
+            "date": "2026-03-14",
+            "description": "Aportación",
+            **lines_data(
+                [
+                    {"account": str(account(company, "1700").pk), "debit": "500", "credit": ""},
+                    {"account": str(account(company, "3000").pk), "debit": "", "credit": credit},
+                ]
+            ),
+            **extra,
+        }
+
+    scan = SimpleUploadedFile("escritura.pdf", PDF, content_type="application/pdf")
+    back = client.post(url, entry("400", attachments=[scan]))
+    assert back.status_code == 400 and not m.JournalEntry.objects.exists()
+    [token] = tokens(back.content.decode())
+    assert client.post(url, entry("500", held_attachment=token)).status_code == 302
+    saved = m.JournalEntry.objects.get()
+    assert [a.filename for a in attachments_for(company, "journal_entry", saved.pk)] == [
+        "escritura.pdf"
+    ]
