@@ -121,6 +121,9 @@ USTED = [
         "usted",
         "ustedes",
         "su atención",
+        "puede elegir",
+        "le indica",
+        "su proveedor",
     )
 ]
 
