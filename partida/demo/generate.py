@@ -36,6 +36,7 @@ from partida.attachments.models import Attachment
 from partida.attachments.store import discard_new_blobs, store_blob_reporting
 from partida.books import models as m
 from partida.books.chart import BANK_ACCOUNTS_CODE_START, DEFAULT_CHART
+from partida.books.numbers import format_money
 from partida.books.posting import line_amount, rebuild_account_days
 from partida.books.signals import company_created
 from partida.books.snapshot import snapshot
@@ -855,6 +856,7 @@ class DemoBuilder:
     def email(self, target: Ref, demo_file, at: datetime.datetime, failed: bool) -> None:
         customer = self.customers[target.contact]
         due = f"{target.due_date:%d/%m/%Y}" if target.due_date else ""
+        total = format_money(target.total, "EUR", "es")
         email = Email(
             id=self.uid(),
             company_id=self.company_id,
@@ -864,7 +866,7 @@ class DemoBuilder:
             subject=f"Factura {target.reference} de {self.name}",
             body=(
                 f"Estimado cliente:\n\nLe adjuntamos la factura {target.reference} por un "
-                f"importe de {target.total} EUR, con vencimiento el {due}.\n\n"
+                f"importe de {total}, con vencimiento el {due}.\n\n"
                 f"Un saludo,\n{self.name}"
             ),
             about_kind="sales_invoice",
