@@ -61,7 +61,7 @@ SPANISH_TOO = set(
     una y ya
     actual balance base bytes capital club color cookies como con crea creas dato digital doble
     email error fin final general hora idea ideal legal local mayor menor natural normal plan
-    real social son sol
+    portal real social son sol
     total usual vale
     """
     )
