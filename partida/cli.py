@@ -44,6 +44,7 @@ COMMAND_MODULES = [
     "partida.mail.cli",
     "partida.history.cli",
     "partida.cloud.cli",
+    "partida.reports.cli",
 ]
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "partida.mail",
     "partida.history",
     "partida.backups",
+    "partida.reports",
     "partida.cloud",
 ]
 

@@ -240,6 +240,45 @@ screen("books:record_delete", "books:record_delete of an account still in use")(
 get("history:list")
 get("history:list", "history:list, filtered to nothing", "?action=delete&kind=journal_entry")
 
+get("reports:index")
+for _report in (
+    "reports:trial_balance",
+    "reports:general_ledger",
+    "reports:journal",
+    "reports:profit_and_loss",
+):
+    get(_report)
+    get(_report, f"{_report}, with a wrong period", "?from=ayer&to=2020-13-45")
+    screen(_report, f"{_report}, empty")(
+        lambda w, name=_report: w.client.get(w.url(name, company_id=w.empty.pk))
+    )
+screen("reports:account_movements")(
+    lambda w: w.client.get(
+        w.url("reports:account_movements", account_id=w.records["receipt"].bank_account.account_id)
+    )
+)
+screen("reports:account_movements", "reports:account_movements of an account that never moved")(
+    lambda w: w.client.get(
+        w.url(
+            "reports:account_movements",
+            account_id=m.Account.objects.filter(company=w.company, ledger_entries=None)[0].pk,
+        )
+    )
+)
+
+
+@screen("reports:journal", "messages after asking for a PDF too long to make")
+def pdf_too_long(w):
+    from partida.reports import documents
+
+    original = documents.MAX_PDF_ROWS
+    documents.MAX_PDF_ROWS = 1
+    try:
+        return w.client.get(w.url("reports:journal") + "?format=pdf", follow=True)
+    finally:
+        documents.MAX_PDF_ROWS = original
+
+
 get("mail:emails")
 screen("mail:email")(
     lambda w: w.client.get(
@@ -575,6 +614,12 @@ def commands(folder) -> list[list[str]]:
         ["demo", "Demo S.L.", "--size", "enorme"],
         ["summary", "Nadie S.L."],
         ["summary", COMPANY, "--from", "ayer"],
+        ["report", "trial-balance", COMPANY],
+        ["report", "general-ledger", COMPANY],
+        ["report", "journal", COMPANY],
+        ["report", "profit-and-loss", COMPANY],
+        ["report", "balance", COMPANY],
+        ["report", "journal", COMPANY, "--from", "2025-03-01", "--to", "2025-02-01"],
         ["summary", COMPANY, "--from", "2025-03-01", "--to", "2025-02-01"],
         ["inspect", str(folder / "no-existe.manager")],
         ["backup", COMPANY, "-o", str(folder / "no-existe" / "copia.manager")],
@@ -588,6 +633,7 @@ def commands(folder) -> list[list[str]]:
 
 # What is syntax, not a sentence: the usage line, option and command names, metavariables.
 SYNTAX = [
+    re.compile(r"\b(trial-balance|general-ledger|journal|profit-and-loss)\b"),  # report names
     re.compile(r"^(uso|usage): .*(\n {2,}\S.*)*", re.MULTILINE),
     re.compile(r"^ {2,4}(-\S+(, -\S+)*|[\w-]+)( [A-Z_]+)?(?= {2,}|$)", re.MULTILINE),
     re.compile(r"`[^`]*`|\bpartida( [a-z-]+){1,2}|(?<=run-due, )list\b|\b(run-due|set-until)\b"),

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import content_disposition_header
@@ -327,6 +327,19 @@ def kind_names(kind: str) -> dict:
     }
 
 
+def row_url(company: m.Company, kind: str, pk) -> str:
+    """Where a row of a list leads: its record's form; an account, to its movements when the
+    reports are installed (its form is a button away there)."""
+    if kind == "account":
+        try:
+            return reverse(
+                "reports:account_movements", kwargs={"company_id": company.pk, "account_id": pk}
+            )
+        except NoReverseMatch:
+            pass
+    return reverse("books:record_edit", kwargs={"company_id": company.pk, "kind": kind, "pk": pk})
+
+
 @require_GET
 def record_list(request: HttpRequest, company_id, kind: str) -> HttpResponse:
     company = get_company(company_id)
@@ -334,9 +347,7 @@ def record_list(request: HttpRequest, company_id, kind: str) -> HttpResponse:
     columns = COLUMNS[kind]
     rows = [
         {
-            "url": reverse(
-                "books:record_edit", kwargs={"company_id": company.pk, "kind": kind, "pk": r.pk}
-            ),
+            "url": row_url(company, kind, r.pk),
             "cells": [(value_of(r, attribute), style) for _h, attribute, style in columns],
         }
         for r in page

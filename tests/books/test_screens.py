@@ -602,9 +602,9 @@ def test_backup_import_send_and_attachments_have_their_places(client, company):
 def test_a_tab_whose_screen_is_not_installed_is_left_out(company, monkeypatch):
     from partida.books import tabs
 
-    monkeypatch.setattr(tabs, "TABS", [*tabs.TABS, ("reports", "Reports", "reports:list", None)])
+    monkeypatch.setattr(tabs, "TABS", [*tabs.TABS, ("budgets", "Budgets", "budgets:list", None)])
     keys = [tab["key"] for tab in tabs.company_tabs(company)]
-    assert "reports" not in keys
+    assert "budgets" not in keys
     assert keys[:2] == ["summary", "bank_account"]
 
 

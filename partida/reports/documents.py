@@ -1,0 +1,435 @@
+"""Each report as a document, written to CSV or to PDF (fpdf2, DejaVu like the invoices).
+
+A document is its title, columns and a stream of rows; the CSV writer and the PDF writer read
+the same rows, so a file says what the screen says. CSV gets every row flat (the account or
+the entry repeated on each line, so a spreadsheet can filter and sum); PDF shows each account
+or entry once, as a heading, and leaves the repeated columns out.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partida.books import models as m
+from partida.books.invoice_pdf import _unicode_font
+from partida.reports import ledger_reports as r
+from partida.reports.formatting import (
+    csv_amount,
+    csv_day,
+    csv_separator,
+    format_amount,
+    format_day,
+)
+
+MAX_PDF_ROWS = 20_000  # about 500 pages: more is a job for the CSV file and a spreadsheet
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    kind: str = "text"  # "text", "date" or "amount"
+    width: float = 30  # in the PDF, millimetres on a landscape A4 page
+    in_pdf: bool = True  # False: repeated on every CSV line, a heading in the PDF
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple
+    style: str = "row"  # "row", "heading" (PDF only: an account or an entry), "total"
+
+
+@dataclass
+class Document:
+    title: str
+    company: m.Company
+    period: r.Period
+    columns: list[Column]
+    rows: Iterable[Row]
+    subtitle: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def filename_stem(self) -> str:
+        name = f"{self.title} {self.company.name} {self.period.date_from.isoformat()}"
+        name += f" {self.period.date_to.isoformat()}"
+        return re.sub(r'[\\/:*?"<>|]+', "-", name)
+
+
+def period_text(period: r.Period) -> str:
+    return _("From %(start)s to %(end)s") % {
+        "start": format_day(period.date_from),
+        "end": format_day(period.date_to),
+    }
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def csv_cell(value, kind: str) -> str:
+    if value is None or value == "":
+        return ""
+    if kind == "amount":
+        return csv_amount(value)
+    if kind == "date":
+        return csv_day(value)
+    return str(value)
+
+
+class Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(document: Document) -> Iterator[str]:
+    """The document as CSV lines, one at a time (a whole year's ledger never sits in memory)."""
+    writer = csv.writer(Echo(), delimiter=csv_separator(), lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow([column.heading for column in document.columns])
+    for row in document.rows:
+        if row.style == "heading":
+            continue
+        yield writer.writerow(
+            [csv_cell(value, c.kind) for value, c in zip(row.cells, document.columns, strict=True)]
+        )
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+class TooLongForPdf(Exception):
+    """The period has more rows than a PDF should hold."""
+
+    def __init__(self, rows: int):
+        super().__init__(rows)
+        self.rows = rows
+
+
+def pdf_cell(value, kind: str) -> str:
+    if value is None or value == "":
+        return ""
+    if kind == "amount":
+        return format_amount(value)
+    if kind == "date":
+        return format_day(value)
+    return str(value)
+
+
+def pdf_bytes(document: Document) -> bytes:
+    """The document as a landscape A4 PDF, with its title, company and period on every page."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    font = _unicode_font()
+    columns = [(i, c) for i, c in enumerate(document.columns) if c.in_pdf]
+    page_label = _("Page %(number)s of %(total)s")
+
+    class ReportPdf(FPDF):
+        def header(self):
+            self.set_font(family, "B", 12)
+            self.cell(0, 6, text(f"{document.title} · {document.company.name}"), **next_line)
+            self.set_font(family, "", 9)
+            subtitle = period_text(document.period)
+            if document.subtitle:
+                subtitle += " · " + document.subtitle
+            self.cell(0, 5, text(subtitle), **next_line)
+            self.ln(2)
+            self.set_font(family, "B", 8)
+            for _i, column in columns:
+                align = "R" if column.kind == "amount" else "L"
+                self.cell(column.width, 6, text(column.heading), border="B", align=align)
+            self.ln()
+
+        def footer(self):
+            self.set_y(-10)
+            self.set_font(family, "", 7)
+            label = page_label % {"number": self.page_no(), "total": "{nb}"}
+            self.cell(0, 5, text(label), align="R")
+
+    next_line = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+    pdf = ReportPdf(orientation="L", format="A4")
+    pdf.set_margins(10, 10, 10)
+    pdf.set_auto_page_break(auto=True, margin=12)
+    if font:
+        pdf.add_font("Body", "", font[0])
+        pdf.add_font("Body", "B", font[1])
+        family = "Body"
+
+        def text(value) -> str:
+            return str(value)
+
+    else:  # the core fonts know Latin-1 only, which has no euro sign
+        family = "Helvetica"
+
+        def text(value) -> str:
+            return str(value).replace("€", "EUR").encode("latin-1", "replace").decode("latin-1")
+
+    pdf.set_title(text(f"{document.title} · {document.company.name}"))
+    pdf.set_author(text(document.company.name))
+    pdf.set_creation_date(timezone.now())
+    pdf.add_page()
+    count = 0
+    for row in document.rows:
+        count += 1
+        if count > MAX_PDF_ROWS:
+            raise TooLongForPdf(count)
+        if row.style == "heading":
+            pdf.ln(1)
+            pdf.set_font(family, "B", 8.5)
+            pdf.cell(0, 6, text(row.cells[0]), **next_line)
+            continue
+        pdf.set_font(family, "B" if row.style == "total" else "", 8)
+        border = "T" if row.style == "total" else 0
+        for i, column in columns:
+            shown = pdf_cell(row.cells[i], column.kind)
+            width = column.width
+            while shown and pdf.get_string_width(text(shown)) > width - 1:
+                shown = shown[:-2] + "…"
+            align = "R" if column.kind == "amount" else "L"
+            pdf.cell(width, 5, text(shown), border=border, align=align)
+        pdf.ln()
+    for note in document.notes:
+        pdf.ln(2)
+        pdf.set_font(family, "", 8)
+        pdf.multi_cell(0, 4, text(note), **next_line)
+    return bytes(pdf.output())
+
+
+# --- The reports as documents ----------------------------------------------------------------
+
+
+def movement_columns() -> list[Column]:
+    return [
+        Column(_("Date"), "date", 22),
+        Column(_("Transaction"), "text", 34),
+        Column(_("Reference"), "text", 28),
+        Column(_("Description"), "text", 105),
+        Column(_("Debit"), "amount", 28),
+        Column(_("Credit"), "amount", 28),
+        Column(_("Balance"), "amount", 32),
+    ]
+
+
+def movement_rows(
+    opening: Decimal, movements: Iterable[r.Movement], lead: tuple = ()
+) -> Iterator[Row]:
+    """An account's opening balance, movements and totals; ``lead`` cells (its code and name,
+    in the general ledger's CSV) start each row."""
+    yield Row((*lead, None, "", "", _("Opening balance"), None, None, opening))
+    debit = credit = r.ZERO
+    balance = opening
+    for movement in movements:
+        debit += movement.debit
+        credit += movement.credit
+        balance = movement.balance
+        source = movement.source
+        yield Row(
+            (
+                *lead,
+                movement.date,
+                source.kind_name,
+                source.reference,
+                source.description,
+                movement.debit or None,
+                movement.credit or None,
+                movement.balance,
+            )
+        )
+    yield Row(
+        (*lead, None, "", "", _("Totals and closing balance"), debit, credit, balance), "total"
+    )
+
+
+def account_movements_document(account: m.Account, period: r.Period) -> Document:
+    opening = r.balance_before(account.pk, period.date_from)
+    return Document(
+        title=_("Movements"),
+        subtitle=str(account),
+        company=account.company,
+        period=period,
+        columns=movement_columns(),
+        rows=movement_rows(opening, r.all_movements(account, period)),
+    )
+
+
+def general_ledger_rows(company: m.Company, period: r.Period) -> Iterator[Row]:
+    for section in r.general_ledger_sections(company, period):
+        account = section.account
+        yield Row((f"{account.code} {account.name}",), "heading")
+        yield from movement_rows(
+            section.opening, section.movements, lead=(account.code, account.name)
+        )
+
+
+def general_ledger_document(company: m.Company, period: r.Period) -> Document:
+    return Document(
+        title=_("General ledger"),
+        company=company,
+        period=period,
+        columns=[
+            Column(_("Account"), "text", 0, in_pdf=False),
+            Column(_("Account name"), "text", 0, in_pdf=False),
+            *movement_columns(),
+        ],
+        rows=general_ledger_rows(company, period),
+    )
+
+
+def trial_balance_rows(report: r.TrialBalance) -> Iterator[Row]:
+    for line in report.lines:
+        yield Row(
+            (
+                line.code,
+                line.name,
+                line.opening,
+                line.debit,
+                line.credit,
+                line.closing_debit or None,
+                line.closing_credit or None,
+            )
+        )
+    yield Row(
+        (
+            "",
+            _("Totals"),
+            report.opening,
+            report.debit,
+            report.credit,
+            report.closing_debit,
+            report.closing_credit,
+        ),
+        "total",
+    )
+
+
+def trial_balance_columns() -> list[Column]:
+    return [
+        Column(_("Code"), "text", 20),
+        Column(_("Account"), "text", 97),
+        Column(_("Opening balance"), "amount", 32),
+        Column(_("Debit"), "amount", 32),
+        Column(_("Credit"), "amount", 32),
+        Column(_("Debit balance"), "amount", 32),
+        Column(_("Credit balance"), "amount", 32),
+    ]
+
+
+def trial_balance_document(company: m.Company, period: r.Period) -> Document:
+    report = r.trial_balance(company, period)
+    return Document(
+        title=_("Trial balance"),
+        company=company,
+        period=period,
+        columns=trial_balance_columns(),
+        rows=list(trial_balance_rows(report)),
+        notes=[
+            _(
+                "Opening balance: debit positive, credit negative. Debit and Credit: the "
+                "period's postings. Debit balance and Credit balance: at the end of the period."
+            )
+        ],
+    )
+
+
+def entry_heading(entry: r.JournalEntry) -> str:
+    source = entry.source
+    parts = [
+        _("No. %(number)s") % {"number": entry.number},
+        format_day(source.date),
+        f"{source.kind_name} {source.reference}".strip(),
+    ]
+    if source.description:
+        parts.append(source.description)
+    return " · ".join(parts)
+
+
+def journal_rows(company: m.Company, period: r.Period) -> Iterator[Row]:
+    debit = credit = r.ZERO
+    for entry in r.all_journal_entries(company, period):
+        source = entry.source
+        lead = (entry.number, source.date, source.kind_name, source.reference, source.description)
+        yield Row((entry_heading(entry),), "heading")
+        for posting in entry.postings:
+            debit += posting.debit
+            credit += posting.credit
+            yield Row(
+                (*lead, posting.code, posting.name, posting.debit or None, posting.credit or None)
+            )
+    yield Row(("", None, "", "", "", "", _("Totals"), debit, credit), "total")
+
+
+def journal_document(company: m.Company, period: r.Period) -> Document:
+    return Document(
+        title=_("Journal"),
+        company=company,
+        period=period,
+        columns=[
+            Column(_("No."), "text", 0, in_pdf=False),
+            Column(_("Date"), "date", 0, in_pdf=False),
+            Column(_("Transaction"), "text", 0, in_pdf=False),
+            Column(_("Reference"), "text", 0, in_pdf=False),
+            Column(_("Description"), "text", 0, in_pdf=False),
+            Column(_("Account"), "text", 30),
+            Column(_("Account name"), "text", 167),
+            Column(_("Debit"), "amount", 40),
+            Column(_("Credit"), "amount", 40),
+        ],
+        rows=journal_rows(company, period),
+    )
+
+
+def profit_and_loss_rows(report: r.ProfitAndLoss) -> Iterator[Row]:
+    for heading, lines, total, previous, label in (
+        (
+            _("Income"),
+            report.income,
+            report.total_income,
+            report.previous_income,
+            _("Total income"),
+        ),
+        (
+            _("Expenses"),
+            report.expenses,
+            report.total_expenses,
+            report.previous_expenses,
+            _("Total expenses"),
+        ),
+    ):
+        yield Row((heading,), "heading")
+        for line in lines:
+            yield Row((line.code, line.name, line.amount, line.previous))
+        yield Row(("", label, total, previous), "total")
+    label = _("Net profit") if report.net_profit >= 0 else _("Net loss")
+    yield Row(("", label, report.net_profit, report.previous_net_profit), "total")
+
+
+def profit_and_loss_columns(report: r.ProfitAndLoss) -> list[Column]:
+    return [
+        Column(_("Code"), "text", 22),
+        Column(_("Account"), "text", 155),
+        Column(period_text(report.period), "amount", 50),
+        Column(period_text(report.previous_period), "amount", 50),
+    ]
+
+
+def profit_and_loss_document(company: m.Company, period: r.Period) -> Document:
+    report = r.profit_and_loss(company, period)
+    return Document(
+        title=_("Profit and loss"),
+        company=company,
+        period=period,
+        columns=profit_and_loss_columns(report),
+        rows=list(profit_and_loss_rows(report)),
+    )
+
+
+def csv_text(document: Document) -> str:
+    """The whole CSV file as one string (the command line and the tests)."""
+    out = io.StringIO()
+    for line in csv_lines(document):
+        out.write(line)
+    return out.getvalue()
