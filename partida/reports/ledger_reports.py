@@ -612,6 +612,7 @@ def general_ledger_sections(company: m.Company, period: Period) -> Iterator[Ledg
 
 @dataclass(frozen=True)
 class Posting:
+    account_id: object
     code: str
     name: str
     debit: Decimal
@@ -709,12 +710,14 @@ def journal_entries(
     postings: dict = {key: [] for key in found}
     ledger = (
         m.LedgerEntry.objects.filter(company=company, date__gte=first, date__lte=last)
-        .values_list("source_id", "account__code", "account__name", "amount")
+        .values_list("source_id", "account_id", "account__code", "account__name", "amount")
         .order_by()
     )
-    for key, code, name, amount in ledger:
+    for key, account_id, code, name, amount in ledger:
         if key in postings:
-            postings[key].append(Posting(code, name, max(amount, ZERO), max(-amount, ZERO)))
+            postings[key].append(
+                Posting(account_id, code, name, max(amount, ZERO), max(-amount, ZERO))
+            )
     for lines in postings.values():
         lines.sort(key=lambda p: (p.debit == 0, p.code, -p.debit, -p.credit))
 
@@ -765,6 +768,7 @@ def all_journal_entries(company: m.Company, period: Period) -> Iterator[JournalE
 
 @dataclass(frozen=True)
 class ComparedLine:
+    account_id: object
     code: str
     name: str
     kind: str
@@ -828,7 +832,9 @@ def profit_and_loss(company: m.Company, period: Period) -> ProfitAndLoss:
             entry = amounts.setdefault(line.code, {"line": line, "amount": ZERO, "previous": ZERO})
             entry[column] = line.balance
     lines = [
-        ComparedLine(code, e["line"].name, e["line"].kind, e["amount"], e["previous"])
+        ComparedLine(
+            e["line"].account_id, code, e["line"].name, e["line"].kind, e["amount"], e["previous"]
+        )
         for code, e in sorted(amounts.items())
     ]
     return ProfitAndLoss(
