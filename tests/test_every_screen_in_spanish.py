@@ -35,7 +35,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
@@ -610,7 +610,9 @@ def commands(folder) -> list[list[str]]:
         ["backups", "list", COMPANY],
         ["backups"],
         ["customers", "list"],
-        ["worker", "--batch"],
+        # The worker closes its database connections between jobs, which would end the test's
+        # own transaction on PostgreSQL; its sentences are checked on the SQLite pass.
+        *([["worker", "--batch"]] if connection.vendor == "sqlite" else []),
         ["demo", "Demo S.L.", "--size", "enorme"],
         ["summary", "Nadie S.L."],
         ["summary", COMPANY, "--from", "ayer"],
