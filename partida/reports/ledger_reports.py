@@ -49,7 +49,9 @@ COUNTERPARTY = {
     "sales_invoice": "customer__name",
     "purchase_invoice": "supplier__name",
 }
-KIND_ORDER = {kind: i for i, kind in enumerate(TRANSACTION_KINDS)}
+# Within a day: entries first (an opening entry opens the day), then invoices, then money.
+DAY_ORDER = ("journal_entry", "sales_invoice", "purchase_invoice", "receipt", "payment")
+KIND_ORDER = {kind: i for i, kind in enumerate(DAY_ORDER)}
 
 
 # --- Periods ---------------------------------------------------------------------------------
