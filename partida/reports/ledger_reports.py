@@ -744,15 +744,26 @@ def period_totals(company: m.Company, period: Period) -> tuple[Decimal, Decimal]
 def journal(
     company: m.Company, period: Period, page: int = 1, page_rows: int = PAGE_ROWS
 ) -> JournalPage:
-    """One page of the period's transactions in date order, with their postings."""
+    """One page of the period's transactions in date order, with their postings: exactly
+    ``page_rows`` of them. The days the page falls on are read whole (a day of a busy company
+    is some hundreds), ordered, and cut."""
     days = transaction_days(company, period)
-    pages = day_pages(days, page_rows)
-    page = min(max(page, 1), max(len(pages), 1))
-    result = JournalPage(period, page, max(len(pages), 1), sum(n for _d, n in days))
-    if pages:
-        first, last = pages[page - 1]
-        before = sum(n for day, n in days if day < first)
-        result.entries = journal_entries(company, first, last, before + 1)
+    count = sum(n for _day, n in days)
+    pages = max(1, -(-count // page_rows))
+    page = min(max(page, 1), pages)
+    result = JournalPage(period, page, pages, count)
+    start, end = (page - 1) * page_rows, page * page_rows
+    first = last = None
+    before_first = seen = 0
+    for day, n in days:
+        if first is None and seen + n > start:
+            first, before_first = day, seen
+        if seen < end:
+            last = day
+        seen += n
+    if first is not None:
+        entries = journal_entries(company, first, last, before_first + 1)
+        result.entries = entries[start - before_first : end - before_first]
     return result
 
 
