@@ -12,6 +12,7 @@ mark so that Excel reads "Núñez" and "€" right.
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 from babel.dates import format_date, get_date_format
@@ -21,11 +22,13 @@ from partida.books.numbers import current_locale, format_number
 
 
 def format_day(day: datetime.date, locale: str | None = None) -> str:
-    """A date in the language's short order with the whole year: "7/3/2025", "3/7/2025"."""
+    """A date in the language's short order, as the record lists write it: "07/03/2025",
+    "03/07/2025" (two-digit day and month, the whole year)."""
     locale = locale or current_locale()
     pattern = get_date_format("short", locale=locale).pattern
-    if "yyyy" not in pattern:
-        pattern = pattern.replace("yy", "y")
+    pattern = re.sub(r"d+", "dd", pattern)
+    pattern = re.sub(r"M+", "MM", pattern)
+    pattern = re.sub(r"y+", "yyyy", pattern)
     return format_date(day, pattern, locale=locale)
 
 

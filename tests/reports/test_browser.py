@@ -87,5 +87,5 @@ def test_the_journal_and_the_ledger_page_on_in_spanish(es_page, demo):
     shot(es_page, "general-ledger")
     es_page.get_by_role("link", name="Pérdidas y ganancias").first.click()
     heads = es_page.locator("table.compared thead th").all_inner_texts()
-    assert heads[1:] == ["10/3/2025 – 20/6/2025", "27/11/2024 – 9/3/2025"]
+    assert heads[1:] == ["10/03/2025 – 20/06/2025", "27/11/2024 – 09/03/2025"]
     shot(es_page, "profit-and-loss")

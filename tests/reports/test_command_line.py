@@ -86,7 +86,7 @@ def test_a_restored_company_reports_exactly_what_the_original_does(run, demo, tm
 def test_the_trial_balance_is_printed_in_spanish(run, demo):
     status, out, _err = run("report", "trial-balance", str(demo.pk), *PERIOD, language="es")
     assert status == 0
-    assert out.startswith("Sumas y saldos · Informes Demo S.L.\nDel 10/3/2025 al 20/6/2025")
+    assert out.startswith("Sumas y saldos · Informes Demo S.L.\nDel 10/03/2025 al 20/06/2025")
     assert "Código" in out and "Saldo inicial" in out and "Debe" in out and "Haber" in out
     debit = r.trial_balance(demo, SPRING).debit
     spanish = f"{debit:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
