@@ -4,7 +4,6 @@ Amounts go through Babel in the chart's language (the customer reads the invoice
 user), so a Spanish company's invoice says "1.234,56 €" whatever language the screens are in.
 """
 
-import os
 import re
 from decimal import Decimal
 
@@ -13,17 +12,7 @@ from django.utils.translation import gettext as _
 
 from partida.books import models as m
 from partida.books.numbers import format_money, format_number
-
-FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
-
-
-def _unicode_font() -> tuple[str, str] | None:
-    for folder in FONT_DIRS:
-        regular = os.path.join(folder, "DejaVuSans.ttf")
-        bold = os.path.join(folder, "DejaVuSans-Bold.ttf")
-        if os.path.exists(regular) and os.path.exists(bold):
-            return regular, bold
-    return None
+from partida.books.pdf_fonts import body_font
 
 
 def invoice_number(invoice: m.SalesInvoice) -> str:
@@ -53,21 +42,7 @@ def invoice_pdf(invoice: m.SalesInvoice) -> bytes:
     with translation.override(company.chart_language):
         pdf = FPDF(format="A4")
         pdf.set_auto_page_break(auto=True, margin=15)
-        font = _unicode_font()
-        if font:
-            pdf.add_font("Body", "", font[0])
-            pdf.add_font("Body", "B", font[1])
-            family = "Body"
-
-            def text(value) -> str:
-                return str(value)
-
-        else:  # the core fonts know Latin-1 only, which has no euro sign
-            family = "Helvetica"
-
-            def text(value) -> str:
-                latin = str(value).replace("€", "EUR")
-                return latin.encode("latin-1", "replace").decode("latin-1")
+        family, text = body_font(pdf)
 
         pdf.set_title(text(_("Invoice %(number)s") % {"number": invoice_number(invoice)}))
         pdf.set_author(text(company.name))

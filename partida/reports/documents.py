@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partida.books import models as m
-from partida.books.invoice_pdf import _unicode_font
+from partida.books.pdf_fonts import body_font
 from partida.reports import ledger_reports as r
 from partida.reports.formatting import (
     csv_amount,
@@ -124,7 +124,6 @@ def pdf_bytes(document: Document) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    font = _unicode_font()
     columns = [(i, c) for i, c in enumerate(document.columns) if c.in_pdf]
     page_label = _("Page %(number)s of %(total)s")
 
@@ -154,19 +153,7 @@ def pdf_bytes(document: Document) -> bytes:
     pdf = ReportPdf(orientation="L", format="A4")
     pdf.set_margins(10, 10, 10)
     pdf.set_auto_page_break(auto=True, margin=12)
-    if font:
-        pdf.add_font("Body", "", font[0])
-        pdf.add_font("Body", "B", font[1])
-        family = "Body"
-
-        def text(value) -> str:
-            return str(value)
-
-    else:  # the core fonts know Latin-1 only, which has no euro sign
-        family = "Helvetica"
-
-        def text(value) -> str:
-            return str(value).replace("€", "EUR").encode("latin-1", "replace").decode("latin-1")
+    family, text = body_font(pdf)
 
     pdf.set_title(text(f"{document.title} · {document.company.name}"))
     pdf.set_author(text(document.company.name))
