@@ -8,6 +8,7 @@ or entry once, as a heading, and leaves the repeated columns out.
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -239,16 +240,22 @@ def account_movements_document(account: m.Account, period: r.Period) -> Document
         company=account.company,
         period=period,
         columns=movement_columns(),
-        rows=movement_rows(opening, r.all_movements(account, period)),
+        rows=movement_rows(opening, r.stream_movements(account, period)),
     )
 
 
 def general_ledger_rows(company: m.Company, period: r.Period) -> Iterator[Row]:
-    for section in r.general_ledger_sections(company, period):
-        account = section.account
+    """Each account that moved, its rows written as they are read (a year of the large demo
+    company's general ledger is 530,000 rows)."""
+    for account in r.moved_accounts(company, period):
+        movements = r.stream_movements(account, period)
+        first = next(movements, None)
+        if first is None:
+            continue
+        opening = r.balance_before(account.pk, period.date_from)
         yield Row((f"{account.code} {account.name}",), "heading")
         yield from movement_rows(
-            section.opening, section.movements, lead=(account.code, account.name)
+            opening, itertools.chain([first], movements), lead=(account.code, account.name)
         )
 
 

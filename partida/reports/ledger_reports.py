@@ -350,15 +350,46 @@ def account_movements(
 
 
 def all_movements(account: m.Account, period: Period) -> list[Movement]:
-    """Every movement of the account in the period: one read of the account's rows."""
-    read = list(
-        m.LedgerEntry.objects.filter(
+    """Every movement of the account in the period, as a list."""
+    return list(stream_movements(account, period))
+
+
+#: Days of ledger rows read at a time by ``stream_movements``: a busy account's month is a few
+#: thousand rows, so a year of it never sits in memory at once.
+STREAM_DAYS = 31
+
+
+def stream_movements(account: m.Account, period: Period) -> Iterator[Movement]:
+    """Every movement of the account in the period, read a few weeks of moved days at a time
+    (for the CSV and PDF files of a long period, whose rows are written as they come)."""
+    days = list(
+        m.AccountDay.objects.filter(
             account_id=account.pk, date__gte=period.date_from, date__lte=period.date_to
         )
-        .values_list(*LEDGER_ROW)
-        .order_by()
+        .values_list("date", flat=True)
+        .order_by("date")
     )
-    return movements_of(account.company, read, balance_before(account.pk, period.date_from))
+    balance = balance_before(account.pk, period.date_from)
+    for window in chunks(days, STREAM_DAYS):
+        read = list(
+            m.LedgerEntry.objects.filter(
+                account_id=account.pk, date__gte=window[0], date__lte=window[-1]
+            )
+            .values_list(*LEDGER_ROW)
+            .order_by()
+        )
+        movements = movements_of(account.company, read, balance)
+        if movements:
+            balance = movements[-1].balance
+        yield from movements
+
+
+def moved_accounts(company: m.Company, period: Period):
+    """The company's accounts that moved in the period, by code."""
+    moved = m.AccountDay.objects.filter(
+        company=company, date__gte=period.date_from, date__lte=period.date_to
+    ).values("account_id")
+    return m.Account.objects.filter(pk__in=moved).order_by("code")
 
 
 # --- Trial balance ---------------------------------------------------------------------------
@@ -590,10 +621,7 @@ def general_ledger(
 
 def general_ledger_sections(company: m.Company, period: Period) -> Iterator[LedgerSection]:
     """Every account that moved in the period, each whole, one account at a time."""
-    moved = m.AccountDay.objects.filter(
-        company=company, date__gte=period.date_from, date__lte=period.date_to
-    ).values("account_id")
-    for account in m.Account.objects.filter(pk__in=moved).order_by("code"):
+    for account in moved_accounts(company, period):
         opening = balance_before(account.pk, period.date_from)
         section = LedgerSection(
             account,
