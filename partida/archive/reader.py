@@ -477,7 +477,9 @@ class _Pass:
             for u in self.upgrades:
                 if u.manifest is not None:
                     d = u.manifest(d)
-            d["format_version"] = FORMAT_VERSION
+            # The manifest keeps the file's own version: the rows are upgraded as they are
+            # read, and a preview or ``partida inspect`` says which version the file is.
+            d["format_version"] = self.file_manifest.format_version
             self.manifest = _validate_manifest(d)
         else:
             self.manifest = self.file_manifest

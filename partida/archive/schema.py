@@ -90,6 +90,9 @@ class Column:
     decimal_places: int = 10
     #: For ``str``: the only values allowed (None: any string of the length).
     choices: frozenset[str] | None = None
+    #: For ``int``: the least and the greatest value allowed (None: the 64-bit range's).
+    min_value: int | None = None
+    max_value: int | None = None
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -140,7 +143,17 @@ class Column:
 
             return conv_str
         if t == "int":
-            return _int
+            if self.min_value is None and self.max_value is None:
+                return _int
+            least = _INT_MIN if self.min_value is None else self.min_value
+            greatest = _INT_MAX if self.max_value is None else self.max_value
+
+            def conv_int(v: Any) -> int:
+                if not least <= _int(v) <= greatest:
+                    raise _Bad(f"not an integer from {least} to {greatest}")
+                return v  # type: ignore[no-any-return]
+
+            return conv_int
         if t == "bool":
             return _bool
         if t == "decimal":

@@ -13,10 +13,12 @@ FORMAT_MD = Path(__file__).resolve().parents[2] / "FORMAT.md"
 
 
 def tables_markdown() -> str:
+    from partida.archive.format import FORMAT_VERSION
     from partida.backups.schema import archive_schema
 
     lines = [
-        "The tables of format version 1, in the order they are written (parents before",
+        f"The tables of format version {FORMAT_VERSION}, in the order they are written "
+        "(parents before",
         "children). `part` says which optional part a table belongs to: `books` tables are in",
         "every backup. The key column of every table is `id`. `→ table` marks a column that holds",
         "the key of a row of that table; `→ attachments` one that names an `attachments/` member.",
@@ -31,6 +33,8 @@ def tables_markdown() -> str:
                 notes.append("nullable")
             if name in table.references:
                 notes.append(f"→ {table.references[name].lstrip('@')}")
+            if column.type == "int" and (column.min_value, column.max_value) != (None, None):
+                notes.append(f"from {column.min_value} to {column.max_value}")
             if column.choices is not None:
                 names = [f"`{c}`" if c else '`""` (none)' for c in sorted(column.choices)]
                 notes.append("one of " + ", ".join(names))

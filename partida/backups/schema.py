@@ -4,12 +4,15 @@ The archive package knows nothing of Django; this module describes the tables to
 are named by the field's ``attname`` (``customer_id`` for a foreign key), as in the database.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from partida.archive.schema import ATTACHMENTS
+from partida.archive.errors import InvalidData
+from partida.archive.schema import ATTACHMENTS, Upgrade
 from partida.archive.schema import Column as ArchiveColumn
 from partida.archive.schema import Schema as ArchiveSchema
 from partida.archive.schema import Table as ArchiveTable
@@ -86,9 +89,25 @@ def extra_choices() -> dict[tuple[str, str], frozenset[str]]:
     }
 
 
+def declared_range(field: models.Field) -> tuple[int | None, int | None]:
+    """The least and greatest value the model declares for an integer (its own validators,
+    not the database's range, so that the schema is the same on every engine)."""
+    least = greatest = None
+    for validator in field._validators:  # the field's own, without the engine's limits
+        if isinstance(validator, MinValueValidator):
+            least = validator.limit_value
+        elif isinstance(validator, MaxValueValidator):
+            greatest = validator.limit_value
+    return least, greatest
+
+
 def archive_column(table: str, field: models.Field) -> str | ArchiveColumn:
     """The column's type; a column with choices is a ``str`` holding one of them."""
     spec = column_type(field)
+    if spec == "int" and not field.is_relation:
+        least, greatest = declared_range(field)
+        if least is not None or greatest is not None:
+            return ArchiveColumn("int", min_value=least, max_value=greatest)
     allowed = extra_choices().get((table, field.attname))
     if allowed is None and field.choices and not field.is_relation:
         allowed = frozenset(str(value) for value, _label in field.flatchoices)
@@ -114,6 +133,45 @@ def archive_table(columns: TableColumns) -> ArchiveTable:
     )
 
 
+#: The company's details that format version 2 adds to the company row, with the values a
+#: company of version 1 had: none. Written out rather than read from the model, so that this
+#: upgrade stays what version 2 was when a later version changes the model again.
+COMPANY_DETAILS_OF_VERSION_2 = {
+    "legal_name": "",
+    "tax_id": "",
+    "street": "",
+    "postcode": "",
+    "city": "",
+    "province": "",
+    "country": "",
+    "email": "",
+    "phone": "",
+    "payment_terms_days": None,
+}
+
+
+def company_rows_of_version_1(table: str, rows: Iterator[dict]) -> Iterator[dict]:
+    """Version 1's company rows with version 2's details, empty; other tables as they are."""
+    if table != "company":
+        yield from rows
+        return
+    for line, row in enumerate(rows, start=1):
+        given = sorted(row.keys() & COMPANY_DETAILS_OF_VERSION_2.keys())
+        if given:
+            # Version 1 has no such columns: a file naming them is no version 1 file.
+            where = f"data/company.jsonl, line {line}"
+            raise InvalidData(f"{where}: unknown {given[:3]} in format version 1", where=where)
+        row.update(COMPANY_DETAILS_OF_VERSION_2)
+        yield row
+
+
+#: Version 1 to 2: the company row gains its details (legal name, tax ID, address, email,
+#: phone and payment terms).
+UPGRADES = [Upgrade(from_version=1, rows=company_rows_of_version_1)]
+
+
 @cache
 def archive_schema() -> ArchiveSchema:
-    return ArchiveSchema([archive_table(columns) for columns in table_columns().values()])
+    return ArchiveSchema(
+        [archive_table(columns) for columns in table_columns().values()], upgrades=UPGRADES
+    )

@@ -4,6 +4,7 @@ Each one runs in a database transaction, keeps the ledger balanced and sends ``r
 so that the history (and anything else that listens) sees it. Views and the CLI stay thin.
 """
 
+import datetime
 import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -201,6 +202,17 @@ def check_lines(transaction_record, lines: Sequence[models.Model]) -> None:
         check_balanced(*line_totals(transaction_record, lines))
 
 
+def default_due_date(company: m.Company, invoice_date: datetime.date) -> datetime.date | None:
+    """The day a new sales invoice falls due by the company's payment terms, if it has any.
+
+    Terms beyond a year (only an altered backup could hold them) give none, as no terms do.
+    """
+    days = company.payment_terms_days
+    if days is None or not 0 <= days <= m.MAX_PAYMENT_TERMS_DAYS or invoice_date is None:
+        return None
+    return invoice_date + datetime.timedelta(days=days)
+
+
 @transaction.atomic
 def do_save_transaction(
     company: m.Company, record: models.Model, lines: Iterable[models.Model]
@@ -212,6 +224,8 @@ def do_save_transaction(
     lines = list(lines)
     check_lines(record, lines)
     creating = record._state.adding
+    if creating and isinstance(record, m.SalesInvoice) and record.due_date is None:
+        record.due_date = default_due_date(company, record.date)
     before = None if creating else snapshot(type(record).objects.get(pk=record.pk))
     record.company = company
     record.full_clean()

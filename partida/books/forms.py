@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from partida.books import models as m
 from partida.books.currencies import ISO_4217
@@ -57,14 +57,73 @@ class CompanyForm(forms.Form):
         return check_currency_code(self.cleaned_data["base_currency"])
 
 
-class CompanyRenameForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+class CompanyDetailsForm(forms.ModelForm):
+    """The company's name and the details its invoices show (all but the name may be empty)."""
+
+    class Meta:
+        model = m.Company
+        fields = [
+            "name",
+            "legal_name",
+            "tax_id",
+            "street",
+            "postcode",
+            "city",
+            "province",
+            "country",
+            "email",
+            "phone",
+            "payment_terms_days",
+        ]
+        labels = {
+            "name": gettext_lazy("Name"),
+            "legal_name": gettext_lazy("Legal name"),
+            "tax_id": gettext_lazy("Tax ID (NIF)"),
+            "street": gettext_lazy("Street address"),
+            "postcode": gettext_lazy("Postcode"),
+            "city": gettext_lazy("City"),
+            "province": gettext_lazy("Province"),
+            "country": gettext_lazy("Country"),
+            "email": gettext_lazy("Email"),
+            "phone": gettext_lazy("Phone"),
+            "payment_terms_days": gettext_lazy("Payment terms (days)"),
+        }
+        help_texts = {
+            "name": gettext_lazy("The name you know the company by in Partida."),
+            "legal_name": gettext_lazy(
+                "The registered name, such as “Ferretería Núñez, S.L.”, as your invoices "
+                "show it. Leave it empty to use the name above."
+            ),
+            "tax_id": gettext_lazy(
+                "The NIF of the company or of the self-employed person, such as B12345674. "
+                "Your invoices show it: a Spanish invoice needs it."
+            ),
+            "street": gettext_lazy("Street, number, floor and door. Your invoices show it."),
+            "payment_terms_days": gettext_lazy(
+                "How many days after its date a sales invoice falls due, such as 30. A new "
+                "sales invoice saved without a due date gets one from this. Leave it empty "
+                "for no default."
+            ),
+        }
+        widgets = {
+            "postcode": forms.TextInput(attrs={"size": 8, "autocomplete": "postal-code"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "payment_terms_days": forms.NumberInput(attrs={"size": 4, "min": 0, "max": 365}),
+        }
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
             raise ValidationError(_("Enter a name for the company."), code="required")
         return name
+
+    def details(self) -> dict:
+        """The cleaned values, with surrounding spaces removed from the texts."""
+        return {
+            name: value.strip() if isinstance(value, str) else value
+            for name, value in self.cleaned_data.items()
+        }
 
 
 # --- Attachments -----------------------------------------------------------------------------
@@ -242,6 +301,20 @@ class SalesInvoiceForm(TransactionForm):
     class Meta:
         model = m.SalesInvoice
         fields = ["date", "due_date", "reference", "customer", "description"]
+
+    def __init__(self, *args, company: m.Company, **kwargs):
+        super().__init__(*args, company=company, **kwargs)
+        days = company.payment_terms_days
+        if days is not None and self.instance._state.adding:
+            # Filled in on saving (see ``actions.default_due_date``), so that it follows the
+            # invoice's date whatever date is chosen.
+            self.fields["due_date"].help_text = ngettext(
+                "Leave it empty for %(days)s day after the invoice's date (the company's "
+                "payment terms).",
+                "Leave it empty for %(days)s days after the invoice's date (the company's "
+                "payment terms).",
+                days,
+            ) % {"days": days}
 
 
 class PurchaseInvoiceForm(TransactionForm):

@@ -45,13 +45,23 @@ def invoice_pdf(invoice: m.SalesInvoice) -> bytes:
         family, text = body_font(pdf)
 
         pdf.set_title(text(_("Invoice %(number)s") % {"number": invoice_number(invoice)}))
-        pdf.set_author(text(company.name))
+        pdf.set_author(text(company.invoice_name))
         pdf.set_creation_date(timezone.now())
         pdf.add_page()
         new_line = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
+        # The seller as a Spanish invoice must name it: legal name, tax ID and address.
         pdf.set_font(family, "B", 16)
-        pdf.cell(0, 9, text(company.name), **new_line)
+        pdf.cell(0, 9, text(company.invoice_name), **new_line)
+        pdf.set_font(family, "", 10)
+        if company.tax_id:
+            pdf.cell(0, 5, text(_("Tax ID: %(id)s") % {"id": company.tax_id}), **new_line)
+        for line in company.address_lines:
+            pdf.cell(0, 5, text(line), **new_line)
+        contact = " · ".join(part for part in (company.email, company.phone) if part)
+        if contact:
+            pdf.cell(0, 5, text(contact), **new_line)
+        pdf.ln(2)
         pdf.set_font(family, "B", 13)
         pdf.cell(
             0, 8, text(_("Invoice %(number)s") % {"number": invoice_number(invoice)}), **new_line

@@ -8,12 +8,15 @@ Amounts are ``Decimal``; a ledger amount is positive for a debit and negative fo
 import uuid
 from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 ZERO = Decimal("0.00")
+#: Longest payment terms a company may set: beyond that a due date is no longer a due date.
+MAX_PAYMENT_TERMS_DAYS = 365
 
 
 class Company(models.Model):
@@ -27,6 +30,23 @@ class Company(models.Model):
         default="es",
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # The company's details, as its invoices show them: a Spanish invoice needs the seller's
+    # legal name, tax ID and address. All may be empty (a company made before they existed).
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True, default="")
+    tax_id = models.CharField(_("tax ID"), max_length=32, blank=True, default="")
+    street = models.CharField(_("street address"), max_length=200, blank=True, default="")
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True, default="")
+    city = models.CharField(_("city"), max_length=100, blank=True, default="")
+    province = models.CharField(_("province"), max_length=100, blank=True, default="")
+    country = models.CharField(_("country"), max_length=100, blank=True, default="")
+    email = models.EmailField(_("email"), blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_PAYMENT_TERMS_DAYS)],
+    )
 
     class Meta:
         ordering = ["name", "created_at"]
@@ -35,6 +55,18 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def invoice_name(self) -> str:
+        """The name an invoice gives the seller: the legal name, else the company's name."""
+        return self.legal_name or self.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The address as it is printed: street, then postcode and city, province, country."""
+        town = " ".join(part for part in (self.postcode, self.city) if part)
+        lines = [self.street, town, self.province, self.country]
+        return [line for line in lines if line]
 
 
 class CompanyOrigin(models.Model):

@@ -28,8 +28,8 @@ from partida.books import models as m
 from partida.books.access import visible_companies
 from partida.books.forms import (
     RECORD_FORMS,
+    CompanyDetailsForm,
     CompanyForm,
-    CompanyRenameForm,
     acceptable_files,
     line_formset,
 )
@@ -104,17 +104,18 @@ def company_add(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def company_edit(request: HttpRequest, company_id) -> HttpResponse:
     company = get_company(company_id)
-    form = CompanyRenameForm(request.POST or None, initial={"name": company.name})
+    # The form edits a copy: a refused change must not show as the company's name meanwhile.
+    form = CompanyDetailsForm(request.POST or None, instance=m.Company.objects.get(pk=company.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_update_company(company, name=form.cleaned_data["name"])
+            actions.do_update_company(company, **form.details())
         except ValidationError as error:
             show_error(form, error)
         else:
-            messages.success(request, _("The company was renamed."))
-            return redirect("books:companies")
+            messages.success(request, _("The company details were saved."))
+            return redirect("books:summary", company_id=company.pk)
     context = company_context(company, None, form=form)
-    return render(request, "books/company_rename.html", context)
+    return render(request, "books/company_details.html", context)
 
 
 @require_http_methods(["GET", "POST"])

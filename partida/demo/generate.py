@@ -385,6 +385,12 @@ class DemoBuilder:
             base_currency="EUR",
             chart_language="es",
             created_at=CREATED_AT,
+            # From a generator of their own, so the rest of the books stay as they were.
+            **names.company_details(
+                random.Random(f"partida-demo:{self.seed}:{self.name}:details"),
+                self.name,
+                self.domain,
+            ),
         )
         accounts = [
             m.Account(id=self.uid(), company=company, code=code, kind=kind, role=role, name=es_name)

@@ -299,6 +299,46 @@ def person_name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)} {rng.choice(SURNAMES)}"
 
 
+#: The province of each city above, by the first two digits of its postal codes.
+PROVINCES = {
+    "28": "Madrid",
+    "08": "Barcelona",
+    "46": "Valencia",
+    "41": "Sevilla",
+    "50": "Zaragoza",
+    "48": "Bizkaia",
+    "29": "Málaga",
+    "47": "Valladolid",
+    "15": "A Coruña",
+    "18": "Granada",
+    "30": "Murcia",
+    "07": "Illes Balears",
+    "03": "Alicante",
+    "31": "Navarra",
+    "33": "Asturias",
+    "37": "Salamanca",
+}
+
+
+def company_details(rng: random.Random, name: str, domain: str) -> dict:
+    """A demo company's details as its invoices show them: a limited company in Spain."""
+    city, province = rng.choice(CITIES)
+    legal_name = name if name.rstrip(".").upper().endswith(("S.L", "S.A")) else f"{name}, S.L."
+    return {
+        "legal_name": legal_name,
+        "tax_id": cif(rng, "B"),
+        "street": f"{rng.choice(STREETS)}, {rng.randrange(1, 180)}",
+        "postcode": f"{province}{rng.randrange(1, 1000):03d}",
+        "city": city,
+        "province": PROVINCES[province],
+        "country": "España",
+        "email": f"administracion@{domain}",
+        "phone": f"+34 9{rng.randrange(10, 100)} {rng.randrange(1000):03d} "
+        f"{rng.randrange(1000):03d}",
+        "payment_terms_days": 30,
+    }
+
+
 def address(rng: random.Random) -> str:
     city, province = rng.choice(CITIES)
     postal_code = f"{province}{rng.randrange(1, 1000):03d}"

@@ -16,7 +16,7 @@ import pytest
 import zstandard
 
 from partida.archive import ArchiveWriter, Company, Manifest
-from partida.archive.format import make_trailer
+from partida.archive.format import FORMAT_VERSION, make_trailer
 
 COMPANY_ID = uuid.UUID("6f1c2d7e-0000-4000-8000-000000000001")
 CREATED = datetime(2025, 1, 31, 12, 0, tzinfo=UTC)
@@ -94,7 +94,7 @@ def sha(data: bytes) -> str:
 def manifest_bytes(**over: Any) -> bytes:
     d: dict[str, Any] = {
         "format": "partida-backup",
-        "format_version": 1,
+        "format_version": FORMAT_VERSION,
         "app_version": "0.1.0",
         "created_at": "2025-01-31T12:00:00Z",
         "company": {"id": str(COMPANY_ID), "name": "Acme", "base_currency": "EUR"},

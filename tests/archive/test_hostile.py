@@ -24,7 +24,7 @@ from partida.archive import (
     UnsafeMember,
     UnsupportedVersion,
 )
-from partida.archive.format import TRAILER_SIZE, make_trailer
+from partida.archive.format import FORMAT_VERSION, TRAILER_SIZE, make_trailer
 
 from .conftest import GOOD_ROWS, forge, manifest_bytes, seal, sha, tar_bytes
 
@@ -337,8 +337,9 @@ def test_a_newer_format_version_is_refused_before_anything_else() -> None:
 def test_newer_version_with_a_known_app_version(monkeypatch: pytest.MonkeyPatch) -> None:
     from partida.archive import errors
 
-    monkeypatch.setitem(errors.APP_VERSION_FOR_FORMAT, 2, "2.4.0")
-    data = forge([("manifest.json", manifest_bytes(format_version=2))])
+    newer = FORMAT_VERSION + 1
+    monkeypatch.setitem(errors.APP_VERSION_FOR_FORMAT, newer, "2.4.0")
+    data = forge([("manifest.json", manifest_bytes(format_version=newer))])
     err = refuse(data, UnsupportedVersion)
     assert "upgrade Partida to version 2.4.0 or later" in str(err)
 

@@ -26,7 +26,7 @@ from partida.archive import (
     TableMember,
     write_atomically,
 )
-from partida.archive.format import TRAILER_SIZE, parse_trailer
+from partida.archive.format import FORMAT_VERSION, TRAILER_SIZE, parse_trailer
 
 from .conftest import (
     COMPANY_ID,
@@ -243,7 +243,7 @@ def test_manifest_from_a_dict_owns_the_format_fields() -> None:
             "attachments": {"count": 0, "bytes": 0},
         }
     )
-    assert m.format_version == 1
+    assert m.format_version == FORMAT_VERSION
     assert m.to_dict()["format"] == "partida-backup"
 
 

@@ -15,7 +15,9 @@ from partida.archive import (
     Schema,
     Table,
     TableMember,
+    Upgrade,
 )
+from partida.archive.format import FORMAT_VERSION
 
 SAMPLE = Path(__file__).parent / "samples" / "v1.manager"
 
@@ -51,7 +53,9 @@ SCHEMA = Schema(
         ),
         Table("emails", {"id": "uuid"}, part="emails"),
         Table("history", {"id": "uuid"}, part="history"),
-    ]
+    ],
+    # These tables are the same in every version: upgrading version 1 changes nothing here.
+    upgrades=[Upgrade(from_version=v) for v in range(1, FORMAT_VERSION)],
 )
 
 
@@ -68,7 +72,10 @@ def test_version_1_sample_imports() -> None:
 def test_version_1_sample_validates_against_a_schema() -> None:
     # The sample has no emails/history tables although those parts are marked included,
     # so validate with a schema that has only the tables it holds.
-    schema = Schema([t for t in SCHEMA.tables.values() if t.part in (None, "attachments")])
+    schema = Schema(
+        [t for t in SCHEMA.tables.values() if t.part in (None, "attachments")],
+        upgrades=SCHEMA.upgrades.values(),
+    )
     rows: dict[str, list[dict[str, object]]] = {}
     blobs = {}
     for member in ArchiveReader(SAMPLE, schema=schema).iter_members():

@@ -18,6 +18,7 @@ from django.utils import translation
 from partida.archive.errors import (
     ArchiveError,
     ImportRefused,
+    InvalidData,
     LimitExceeded,
     ManifestMismatch,
     RepeatedMember,
@@ -176,7 +177,7 @@ def test_a_format_version_named_twice_in_the_manifest_is_refused(real, tmp_path)
 def test_a_format_version_of_any_size_is_named_as_too_new(real, tmp_path):
     forged = Forger(real).text(
         "manifest.json",
-        lambda text: re.sub(r'"format_version": *1', f'"format_version": {2**64}', text),
+        lambda text: re.sub(r'"format_version": *[0-9]+', f'"format_version": {2**64}', text),
     )
     error = refused(tmp_path, forged.signed(), UnsupportedVersion)
     assert f"format version {2**64}" in str(error) and "upgrade Partida" in str(error)
@@ -314,3 +315,45 @@ def test_every_forgery_above_starts_from_a_file_that_imports(real, tmp_path):
     path = tmp_path / "resealed.manager"
     path.write_bytes(Forger(real).signed())
     assert do_import_company(path).name == "Ferretería Núñez, S.L."
+
+
+def as_version_1(manifest: dict) -> None:
+    manifest["format_version"] = 1
+
+
+def without_company_details(rows: list[dict]) -> list[dict]:
+    from partida.backups.schema import COMPANY_DETAILS_OF_VERSION_2
+
+    return [{k: v for k, v in row.items() if k not in COMPANY_DETAILS_OF_VERSION_2} for row in rows]
+
+
+def test_a_version_1_file_imports_through_both_passes_with_empty_details(real, company, tmp_path):
+    """The checking pass and the fast insert pass (staging on SQLite, COPY on PostgreSQL) both
+    read version 1's company row upgraded: it lacks the details, and the company has none."""
+    m.Company.objects.filter(pk=company.pk).update(tax_id="B12345674", payment_terms_days=30)
+    forged = Forger(real).manifest(as_version_1).rows("data/company.jsonl", without_company_details)
+    path = tmp_path / "v1.manager"
+    path.write_bytes(forged.signed())
+    imported = do_import_company(path)
+    assert imported.name == company.name
+    assert (imported.tax_id, imported.city, imported.payment_terms_days) == ("", "", None)
+    assert summarize(imported).as_json() == summarize(company).as_json()
+
+
+def test_a_version_1_company_row_that_names_a_version_2_column_is_refused(real, tmp_path):
+    def with_tax_id_only(rows: list[dict]) -> list[dict]:
+        return [{**row, "tax_id": "B12345674"} for row in without_company_details(rows)]
+
+    forged = Forger(real).manifest(as_version_1).rows("data/company.jsonl", with_tax_id_only)
+    error = refused(tmp_path, forged.signed(), InvalidData)
+    assert "data/company.jsonl" in error.detail and "tax_id" in error.detail
+
+
+@pytest.mark.parametrize("days", [-1, 366, 2**40, "30", 30.0])
+def test_payment_terms_outside_zero_to_a_year_are_refused(real, tmp_path, days):
+    def with_terms(rows: list[dict]) -> list[dict]:
+        return [{**row, "payment_terms_days": days} for row in rows]
+
+    forged = Forger(real).rows("data/company.jsonl", with_terms)
+    error = refused(tmp_path, forged.signed(), ValueNotAllowed)
+    assert "payment_terms_days" in error.detail

@@ -33,3 +33,24 @@ def test_a_sample_of_each_version_imports_with_its_books(db, version):
     assert summarize(company).as_json() == expected["summary"]
     counts = row_counts(company)
     assert {k: counts.get(k, 0) for k in expected["counts"]} == expected["counts"]
+
+
+def company_details(company) -> dict:
+    from partida.backups.schema import COMPANY_DETAILS_OF_VERSION_2
+
+    return {name: getattr(company, name) for name in COMPANY_DETAILS_OF_VERSION_2}
+
+
+def test_a_company_of_version_1_imports_with_empty_details(db):
+    company = do_import_company(sample(1))
+    assert company.name == "Ferretería Núñez, S.L."
+    details = company_details(company)
+    assert details.pop("payment_terms_days") is None
+    assert set(details.values()) == {""}
+
+
+def test_the_version_2_sample_imports_with_its_company_details(db):
+    expected = json.loads(sample(2).with_suffix(".expected.json").read_text())
+    company = do_import_company(sample(2))
+    assert company_details(company) == expected["company"]
+    assert company.tax_id == "B12345674" and company.payment_terms_days == 30
