@@ -26,3 +26,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Jobs run within the request in tests, so the test client sees them finished; the browser
 # tests turn threads back on to show the progress screen.
 PARTIDA_JOBS_IN_THREADS = False
+
+# On SQLite the tests use a database file, as the desktop edition does, not Django's shared-cache
+# in-memory database: there, a job's thread and a request could fail at once with "database
+# table is locked" (shared-cache table locks ignore the busy timeout), which never happens to
+# a user.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.mkdtemp(prefix="partida-test-db-"), "test.sqlite3")
+    }
