@@ -28,14 +28,17 @@ the same rules.
 
 import contextlib
 import json
+import os
 import re
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
@@ -610,9 +613,6 @@ def commands(folder) -> list[list[str]]:
         ["backups", "list", COMPANY],
         ["backups"],
         ["customers", "list"],
-        # The worker closes its database connections between jobs, which would end the test's
-        # own transaction on PostgreSQL; its sentences are checked on the SQLite pass.
-        *([["worker", "--batch"]] if connection.vendor == "sqlite" else []),
         ["demo", "Demo S.L.", "--size", "enorme"],
         ["summary", "Nadie S.L."],
         ["summary", COMPANY, "--from", "ayer"],
@@ -669,3 +669,23 @@ def test_the_command_line_speaks_spanish(db, capsys, monkeypatch, tmp_path):
     finally:
         translation.deactivate()
     assert not problems, "\n".join(problems)
+
+
+def test_the_worker_speaks_spanish(tmp_path):
+    """``partida worker`` runs as its own process, as a user starts it: in this process it would
+    close the test's own database connection between jobs."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "PARTIDA_TEST_DB")
+    }
+    environment.update(PARTIDA_HOME=str(tmp_path), LANGUAGE="es")
+    command = [sys.executable, "-m", "partida"]
+    subprocess.run([*command, "demo", "--name", COMPANY], env=environment, check=True)
+    worker = subprocess.run(
+        [*command, "worker", "--batch"], env=environment, capture_output=True, text=True
+    )
+    assert worker.returncode == 0, worker.stderr
+    text = sentences_of(worker.stdout + "\n" + worker.stderr)
+    assert "1 copia de seguridad en cola." in text and "después de 1 tarea." in text, text
+    assert not faults(text), text

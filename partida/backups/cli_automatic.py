@@ -160,7 +160,10 @@ def worker(args: argparse.Namespace) -> int:
     logging.getLogger("partida").setLevel(logging.INFO)
     print(gettext("Worker %(name)s started (Ctrl+C stops it).") % {"name": worker_name()})
     ran = run_worker(interval=args.interval, batch=args.batch, max_tasks=args.max_tasks)
-    print(gettext("Worker stopped after %(count)d jobs.") % {"count": ran})
+    print(
+        ngettext("Worker stopped after %(count)d job.", "Worker stopped after %(count)d jobs.", ran)
+        % {"count": ran}
+    )
     return 0
 
 
