@@ -54,6 +54,7 @@ def samples(company: m.Company) -> dict:
         "attachment": Attachment.objects.get(company=company).pk,
         "email": Email.objects.get(company=company).pk,
         "email_file": EmailAttachment.objects.get(company=company).pk,
+        "account": m.Account.objects.filter(company=company).first().pk,
     }
 
 
@@ -70,6 +71,7 @@ def kwargs_for(route: Route, company_id, keys: dict) -> dict:
         "pk": pk,
         "record_id": keys["receipt"],
         "file_pk": keys["email_file"],
+        "account_id": keys["account"],
     }
     return {param: values[param] for param in route.params}
 
@@ -117,7 +119,9 @@ def test_another_customers_company_is_not_found_at_any_address(alice, bob):
 
 
 def test_a_guessed_company_key_is_not_found_at_any_address(alice):
-    guessed = {name: uuid.uuid4() for name in ("receipt", "attachment", "email", "email_file")}
+    guessed = {
+        name: uuid.uuid4() for name in ("receipt", "attachment", "email", "email_file", "account")
+    }
     failures = [
         url for url in urls_of(uuid.uuid4(), guessed) if alice.client.get(url).status_code != 404
     ]
