@@ -377,22 +377,7 @@ def journal_document(company: m.Company, period: r.Period) -> Document:
 
 
 def profit_and_loss_rows(report: r.ProfitAndLoss) -> Iterator[Row]:
-    for heading, lines, total, previous, label in (
-        (
-            _("Income"),
-            report.income,
-            report.total_income,
-            report.previous_income,
-            _("Total income"),
-        ),
-        (
-            _("Expenses"),
-            report.expenses,
-            report.total_expenses,
-            report.previous_expenses,
-            _("Total expenses"),
-        ),
-    ):
+    for heading, lines, total, previous, label in report.sections():
         yield Row((heading,), "heading")
         for line in lines:
             yield Row((line.code, line.name, line.amount, line.previous))

@@ -28,6 +28,7 @@ from decimal import Decimal
 from django.db.models import BigIntegerField, Case, Count, F, Sum, Value, When
 from django.db.models.functions import Cast, Round
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from partida.books import models as m
 from partida.books.kinds import RECORD_KINDS, TRANSACTION_KINDS
@@ -843,6 +844,20 @@ class ProfitAndLoss:
     @property
     def previous_net_profit(self) -> Decimal:
         return self.previous_income - self.previous_expenses
+
+    def sections(self) -> list[tuple]:
+        """Income and expenses, each as (heading, lines, total, previous total, total's label):
+        what the screen and the files show, in that order."""
+        return [
+            (_("Income"), self.income, self.total_income, self.previous_income, _("Total income")),
+            (
+                _("Expenses"),
+                self.expenses,
+                self.total_expenses,
+                self.previous_expenses,
+                _("Total expenses"),
+            ),
+        ]
 
     def as_json(self) -> dict:
         return {

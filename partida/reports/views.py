@@ -194,20 +194,5 @@ def profit_and_loss(request: HttpRequest, company_id) -> HttpResponse:
     if answer:
         return answer
     report = context["report"] = r.profit_and_loss(company, context["period"])
-    context["sections"] = [
-        (
-            _("Income"),
-            report.income,
-            report.total_income,
-            report.previous_income,
-            _("Total income"),
-        ),
-        (
-            _("Expenses"),
-            report.expenses,
-            report.total_expenses,
-            report.previous_expenses,
-            _("Total expenses"),
-        ),
-    ]
+    context["sections"] = report.sections()
     return render(request, "reports/profit_and_loss.html", context)
