@@ -147,7 +147,7 @@ MESSAGES: Final[dict[str, str]] = {
 #: Format version -> the first Partida release able to read it. Used to name the release to
 #: upgrade to when a backup is too new. Versions missing here fall back to naming the format
 #: version only (message code ``unsupported_version``).
-APP_VERSION_FOR_FORMAT: Final[dict[int, str]] = {1: "0.1.0", 2: "0.2.0"}
+APP_VERSION_FOR_FORMAT: Final[dict[int, str]] = {1: "0.1.0", 2: "0.2.0", 3: "0.3.0"}
 
 
 class ArchiveError(Exception):

@@ -487,6 +487,11 @@ class _Pass:
             self.validator = schema.validator(self.manifest, self.reader.convert_rows)
         return self.manifest
 
+    def upgraded_name(self, table: str) -> str:
+        for u in self.upgrades:
+            table = u.renames.get(table, table)
+        return table
+
     def table_rows(self, member: TableMember) -> Iterator[dict[str, Any]]:
         rows = self._raw_rows(member)
         table = member._file_table
@@ -576,13 +581,12 @@ class _Pass:
         member.done = True
 
     def members(self) -> Iterator[TableMember | AttachmentMember]:
-        manifest = self.read_manifest()
+        self.read_manifest()
         fm = self.file_manifest
         tables = list(fm.tables)
-        upgraded = list(manifest.tables) if self.upgrades else tables
-        # With renaming upgrades, the upgraded manifest lists the same tables in the same order.
-        if len(upgraded) != len(tables):
-            upgraded = tables
+        # A member is read under its name after the upgrades' renames. An upgrade may also
+        # reorder the tables or add some (with no rows, so no member in the file).
+        upgraded = [self.upgraded_name(table) for table in tables]
         ti = 0
         att_count = att_bytes = 0
         seen_attachments: set[str] = set()

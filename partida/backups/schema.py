@@ -150,24 +150,99 @@ COMPANY_DETAILS_OF_VERSION_2 = {
 }
 
 
-def company_rows_of_version_1(table: str, rows: Iterator[dict]) -> Iterator[dict]:
-    """Version 1's company rows with version 2's details, empty; other tables as they are."""
-    if table != "company":
+def rows_with_columns(
+    version: int, added: dict[str, dict], table: str, rows: Iterator[dict]
+) -> Iterator[dict]:
+    """Rows of ``version`` with the columns the next version adds (``added``: table -> column
+    -> the value a row of ``version`` had). A row that names such a column already is no row of
+    ``version``, and is refused."""
+    columns = added.get(table)
+    if columns is None:
         yield from rows
         return
     for line, row in enumerate(rows, start=1):
-        given = sorted(row.keys() & COMPANY_DETAILS_OF_VERSION_2.keys())
+        given = sorted(row.keys() & columns.keys())
         if given:
-            # Version 1 has no such columns: a file naming them is no version 1 file.
-            where = f"data/company.jsonl, line {line}"
-            raise InvalidData(f"{where}: unknown {given[:3]} in format version 1", where=where)
-        row.update(COMPANY_DETAILS_OF_VERSION_2)
+            where = f"data/{table}.jsonl, line {line}"
+            raise InvalidData(
+                f"{where}: unknown {given[:3]} in format version {version}", where=where
+            )
+        row.update(columns)
         yield row
 
 
+def company_rows_of_version_1(table: str, rows: Iterator[dict]) -> Iterator[dict]:
+    """Version 1's company rows with version 2's details, empty; other tables as they are."""
+    return rows_with_columns(1, {"company": COMPANY_DETAILS_OF_VERSION_2}, table, rows)
+
+
+#: What format version 3 adds to the tables of version 2, with the values a version 2 row had.
+#: Written out for the same reason as version 2's details above.
+_NO_TAX = {"tax_code_id": None, "tax_amount": "0.00"}
+COLUMNS_OF_VERSION_3 = {
+    "company": {"invoice_prefix": "F", "credit_note_prefix": "R", "lock_date": None},
+    "accounts": {"archived": False},
+    "receipts": {"amounts_include_tax": False},
+    "receipt_lines": {**_NO_TAX, "invoice_id": None},
+    "payments": {"amounts_include_tax": False},
+    "payment_lines": {**_NO_TAX, "invoice_id": None},
+    "sales_invoices": {
+        "amounts_include_tax": False,
+        "number": "",
+        "draft": False,
+        "corrects_id": None,
+    },
+    "sales_invoice_lines": dict(_NO_TAX),
+    "purchase_invoices": {"amounts_include_tax": False, "corrects_id": None},
+    "purchase_invoice_lines": dict(_NO_TAX),
+    "journal_entries": {"closes_year": False},
+}
+#: The tables version 3 adds (a version 2 file has none of their rows), and where they go.
+TABLES_OF_VERSION_3 = ("invoice_counters", "tax_codes")
+#: Version 3 writes invoices before receipts and payments, whose lines now name them.
+ORDER_OF_VERSION_3 = (
+    "company",
+    "invoice_counters",
+    "accounts",
+    "tax_codes",
+    "bank_accounts",
+    "customers",
+    "suppliers",
+    "sales_invoices",
+    "sales_invoice_lines",
+    "purchase_invoices",
+    "purchase_invoice_lines",
+    "receipts",
+    "receipt_lines",
+    "payments",
+    "payment_lines",
+)
+
+
+def manifest_of_version_2(manifest: dict) -> dict:
+    """Version 2's manifest in version 3's order, with version 3's new tables, empty."""
+    tables = manifest.get("tables")
+    if not isinstance(tables, dict):
+        return manifest  # the manifest's own checks say what is wrong with it
+    new = {name: 0 for name in TABLES_OF_VERSION_3 if name not in tables}
+    tables = {**tables, **new}
+    first = [name for name in ORDER_OF_VERSION_3 if name in tables]
+    rest = [name for name in tables if name not in ORDER_OF_VERSION_3]
+    return {**manifest, "tables": {name: tables[name] for name in first + rest}}
+
+
+def rows_of_version_2(table: str, rows: Iterator[dict]) -> Iterator[dict]:
+    return rows_with_columns(2, COLUMNS_OF_VERSION_3, table, rows)
+
+
 #: Version 1 to 2: the company row gains its details (legal name, tax ID, address, email,
-#: phone and payment terms).
-UPGRADES = [Upgrade(from_version=1, rows=company_rows_of_version_1)]
+#: phone and payment terms). Version 2 to 3: tax codes, invoice numbers and their series,
+#: payments applied to invoices, credit notes, archived accounts, the lock date and the
+#: closing of a year.
+UPGRADES = [
+    Upgrade(from_version=1, rows=company_rows_of_version_1),
+    Upgrade(from_version=2, manifest=manifest_of_version_2, rows=rows_of_version_2),
+]
 
 
 @cache

@@ -260,6 +260,29 @@ class AccountForm(CompanyRecordForm):
         return role
 
 
+class TaxCodeForm(CompanyRecordForm):
+    class Meta:
+        model = m.TaxCode
+        fields = ["name", "rate", "kind", "sales_account", "purchase_account"]
+        help_texts = {
+            "rate": gettext_lazy(
+                "A percentage, such as 21. A withholding (IRPF) is negative, such as −15. Each "
+                "line's tax is its amount times the rate, rounded to the cent (half a cent up)."
+            ),
+            "sales_account": gettext_lazy(
+                "Where the tax of receipts and sales invoices goes, such as 477 IVA repercutido."
+            ),
+            "purchase_account": gettext_lazy(
+                "Where the tax of payments and purchase invoices goes, such as 472 IVA soportado."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rate"] = as_amount_field(self.fields["rate"])
+        self.fields["rate"].widget.places = None
+
+
 class BankAccountForm(CompanyRecordForm):
     class Meta:
         model = m.BankAccount
@@ -331,6 +354,7 @@ class JournalEntryForm(TransactionForm):
 
 RECORD_FORMS: dict[str, type[CompanyRecordForm]] = {
     "account": AccountForm,
+    "tax_code": TaxCodeForm,
     "bank_account": BankAccountForm,
     "customer": CustomerForm,
     "supplier": SupplierForm,

@@ -7,6 +7,7 @@ from partida.books import models as m
 RECORD_KINDS: dict[str, type[models.Model]] = {
     "company": m.Company,
     "account": m.Account,
+    "tax_code": m.TaxCode,
     "bank_account": m.BankAccount,
     "customer": m.Customer,
     "supplier": m.Supplier,

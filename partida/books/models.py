@@ -8,7 +8,7 @@ Amounts are ``Decimal``; a ledger amount is positive for a debit and negative fo
 import uuid
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,9 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 ZERO = Decimal("0.00")
 #: Longest payment terms a company may set: beyond that a due date is no longer a due date.
 MAX_PAYMENT_TERMS_DAYS = 365
+PREFIX_VALIDATOR = RegexValidator(
+    r"^[A-Za-z]{0,8}$", _("A prefix is up to eight letters, such as F or FV.")
+)
 
 
 class Company(models.Model):
@@ -47,6 +50,16 @@ class Company(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_PAYMENT_TERMS_DAYS)],
     )
+    # Sales invoices are numbered "<prefix><year>-<number>" (F2026-0001); credit notes, which
+    # Spanish rules want in a series of their own, with their own prefix (R2026-0001).
+    invoice_prefix = models.CharField(
+        _("invoice number prefix"), max_length=8, default="F", validators=[PREFIX_VALIDATOR]
+    )
+    credit_note_prefix = models.CharField(
+        _("credit note number prefix"), max_length=8, default="R", validators=[PREFIX_VALIDATOR]
+    )
+    # Nothing dated on or before this day can be added, changed or deleted (a closed period).
+    lock_date = models.DateField(_("lock date"), null=True, blank=True)
 
     class Meta:
         ordering = ["name", "created_at"]
@@ -134,6 +147,9 @@ class Account(CompanyOwned):
     role = models.CharField(
         _("role"), max_length=20, choices=AccountRole.choices, blank=True, default=""
     )
+    # An archived account keeps its movements and reports but is no longer offered for new
+    # lines: an account with history cannot be deleted, and a chart should not only grow.
+    archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
         ordering = ["code", "name"]
@@ -145,6 +161,71 @@ class Account(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class InvoiceCounter(CompanyOwned):
+    """The last number given in one series of invoice numbers (such as F2026), so that a
+    number is never given twice, even after the invoice that had it is gone."""
+
+    series = models.CharField(max_length=20)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invoice number series")
+        verbose_name_plural = _("invoice number series")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "series"], name="invoice_series_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.last_number}"
+
+
+class TaxKind(models.TextChoices):
+    VAT = "vat", _("VAT")
+    WITHHOLDING = "withholding", _("Withholding")
+
+
+class TaxCode(CompanyOwned):
+    """A tax a line can carry: its rate, and the accounts its amount posts to on the sales side
+    (receipts and sales invoices) and on the purchase side (payments and purchase invoices).
+
+    A withholding (IRPF) has a negative rate: it lowers what the invoice's party is owed.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    rate = models.DecimalField(
+        _("rate (%)"),
+        max_digits=7,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("-100")), MaxValueValidator(Decimal("100"))],
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=TaxKind.choices, default=TaxKind.VAT)
+    sales_account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account on sales"),
+    )
+    purchase_account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account on purchases"),
+    )
+    archived = models.BooleanField(_("archived"), default=False)
+
+    class Meta:
+        ordering = ["kind", "-rate", "name"]
+        verbose_name = _("tax code")
+        verbose_name_plural = _("tax codes")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class BankAccount(CompanyOwned):
@@ -210,7 +291,16 @@ class Transaction(CompanyOwned):
         return f"{self._meta.verbose_name} {label} ({self.date})"
 
 
-class Receipt(Transaction):
+class TaxedTransaction(Transaction):
+    """A transaction whose lines may carry tax codes."""
+
+    amounts_include_tax = models.BooleanField(_("amounts include tax"), default=False)
+
+    class Meta(Transaction.Meta):
+        abstract = True
+
+
+class Receipt(TaxedTransaction):
     bank_account = models.ForeignKey(
         BankAccount, on_delete=models.PROTECT, verbose_name=_("received in")
     )
@@ -222,13 +312,13 @@ class Receipt(Transaction):
         verbose_name=_("payer"),
     )
 
-    class Meta(Transaction.Meta):
+    class Meta(TaxedTransaction.Meta):
         verbose_name = _("receipt")
         verbose_name_plural = _("receipts")
         indexes = [models.Index(fields=["company", "date"])]
 
 
-class Payment(Transaction):
+class Payment(TaxedTransaction):
     bank_account = models.ForeignKey(
         BankAccount, on_delete=models.PROTECT, verbose_name=_("paid from")
     )
@@ -240,33 +330,68 @@ class Payment(Transaction):
         verbose_name=_("payee"),
     )
 
-    class Meta(Transaction.Meta):
+    class Meta(TaxedTransaction.Meta):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         indexes = [models.Index(fields=["company", "date"])]
 
 
-class SalesInvoice(Transaction):
+class SalesInvoice(TaxedTransaction):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, verbose_name=_("customer"))
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # Given when the invoice is issued, from the company's series; empty while it is a draft
+    # (and for an invoice from before numbering, format version 2 or older).
+    number = models.CharField(_("number"), max_length=32, blank=True, default="")
+    # A draft posts nothing and has no number until it is issued.
+    draft = models.BooleanField(_("draft"), default=False)
+    # A credit note (factura rectificativa) names the invoice it corrects; its lines are typed
+    # as positive amounts and post with the opposite sign.
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        verbose_name=_("corrects invoice"),
+    )
 
-    class Meta(Transaction.Meta):
+    class Meta(TaxedTransaction.Meta):
         verbose_name = _("sales invoice")
         verbose_name_plural = _("sales invoices")
         indexes = [models.Index(fields=["company", "date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "number"],
+                condition=~models.Q(number=""),
+                name="sales_invoice_number_unique",
+            )
+        ]
 
 
-class PurchaseInvoice(Transaction):
+class PurchaseInvoice(TaxedTransaction):
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, verbose_name=_("supplier"))
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # A supplier's credit note names the purchase invoice it corrects, as for sales.
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        verbose_name=_("corrects invoice"),
+    )
 
-    class Meta(Transaction.Meta):
+    class Meta(TaxedTransaction.Meta):
         verbose_name = _("purchase invoice")
         verbose_name_plural = _("purchase invoices")
         indexes = [models.Index(fields=["company", "date"])]
 
 
 class JournalEntry(Transaction):
+    # The entry that closes a year: it moves the year's income and expenses to the results
+    # account, and the profit and loss of that year leaves it out.
+    closes_year = models.BooleanField(_("closes the year"), default=False)
+
     class Meta(Transaction.Meta):
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
@@ -274,11 +399,24 @@ class JournalEntry(Transaction):
 
 
 class Line(CompanyOwned):
-    """One line of a receipt, payment or invoice: an account and an amount."""
+    """One line of a receipt, payment or invoice: an account, an amount and maybe a tax.
+
+    ``amount`` is the line's total as typed (with or without the tax, as the document says);
+    ``tax_amount`` is the tax worked out from it when it was saved (see ``posting.line_tax``).
+    """
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, verbose_name=_("account"))
     description = models.CharField(_("description"), max_length=500, blank=True)
     amount = models.DecimalField(_("amount"), **MONEY)
+    tax_code = models.ForeignKey(
+        TaxCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tax"),
+    )
+    tax_amount = models.DecimalField(_("tax amount"), default=ZERO, **MONEY)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -291,6 +429,15 @@ class Line(CompanyOwned):
 
 class ReceiptLine(Line):
     receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="lines")
+    # The invoice this line pays (then its account is the receivable account).
+    invoice = models.ForeignKey(
+        "SalesInvoice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receipt_lines",
+        verbose_name=_("invoice paid"),
+    )
 
     class Meta(Line.Meta):
         verbose_name = _("receipt line")
@@ -299,6 +446,14 @@ class ReceiptLine(Line):
 
 class PaymentLine(Line):
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="lines")
+    invoice = models.ForeignKey(
+        "PurchaseInvoice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment_lines",
+        verbose_name=_("invoice paid"),
+    )
 
     class Meta(Line.Meta):
         verbose_name = _("payment line")

@@ -81,3 +81,10 @@ def format_money(
 def example_number(locale: str | None = None) -> str:
     """How one thousand two hundred and thirty-four and fifty-six cents is written here."""
     return format_decimal(Decimal("1234.56"), format="#,##0.00", locale=locale or current_locale())
+
+
+def format_day(day, locale: str | None = None) -> str:
+    """A date as that language writes it in a sentence: "31/12/2025", "12/31/25"."""
+    from babel.dates import format_date
+
+    return format_date(day, format="short", locale=locale or current_locale())

@@ -1,7 +1,7 @@
 """Posting transactions to the general ledger, and the rule that the ledger always balances."""
 
 import uuid
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -12,10 +12,55 @@ from partida.books.kinds import kind_of
 from partida.books.numbers import format_number
 
 CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+ZERO = Decimal("0.00")
 
 
 def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    return (quantity * unit_price).quantize(CENT)
+    return (quantity * unit_price).quantize(CENT, ROUND_HALF_UP)
+
+
+def line_tax(amount: Decimal, rate: Decimal, inclusive: bool) -> Decimal:
+    """The tax of one line, rounded to the cent, half away from zero (as the help text says).
+
+    Exclusive: ``amount`` is the base and the tax is ``amount × rate / 100``. Inclusive:
+    ``amount`` holds the tax already, and the tax is ``amount × rate / (100 + rate)``, so that
+    base and tax add up to exactly what was typed.
+    """
+    if not rate:
+        return ZERO
+    if inclusive:
+        return (amount * rate / (HUNDRED + rate)).quantize(CENT, ROUND_HALF_UP)
+    return (amount * rate / HUNDRED).quantize(CENT, ROUND_HALF_UP)
+
+
+def line_base(line, inclusive: bool) -> Decimal:
+    """The part of a line's amount that is not tax."""
+    return line.amount - line.tax_amount if inclusive else line.amount
+
+
+def document_total(record, lines) -> Decimal:
+    """What a receipt, payment or invoice comes to: each line's base plus its tax, unsigned."""
+    inclusive = record.amounts_include_tax
+    return sum((line_base(line, inclusive) + line.tax_amount for line in lines), ZERO)
+
+
+def is_sales_side(transaction) -> bool:
+    """Receipts and sales invoices credit their lines; payments and purchases debit them."""
+    return isinstance(transaction, m.Receipt | m.SalesInvoice)
+
+
+def tax_account_id(line, sales_side: bool):
+    code = line.tax_code
+    return code.sales_account_id if sales_side else code.purchase_account_id
+
+
+def counter_account_id(transaction):
+    """The account on the other side of the lines: the bank, or receivable or payable."""
+    if isinstance(transaction, m.Receipt | m.Payment):
+        return transaction.bank_account.account_id
+    role = m.AccountRole.RECEIVABLE if is_sales_side(transaction) else m.AccountRole.PAYABLE
+    return role_account(transaction.company, role).id
 
 
 def role_account(company: m.Company, role: str) -> m.Account:
@@ -23,26 +68,30 @@ def role_account(company: m.Company, role: str) -> m.Account:
 
 
 def postings(transaction) -> list[tuple[m.Account | int, Decimal]]:
-    """The (account or account id, signed amount) pairs a transaction posts; they sum to zero."""
-    lines = list(transaction.lines.all())
+    """The (account or account id, signed amount) pairs a transaction posts; they sum to zero.
+
+    A line posts its base to its account and its tax to the tax code's account; the total goes
+    to the bank, receivable or payable account. A credit note posts as its invoice, reversed.
+    A draft invoice posts nothing.
+    """
     if isinstance(transaction, m.JournalEntry):
-        return [(line.account_id, line.debit - line.credit) for line in lines]
-    total = sum((line.amount for line in lines), Decimal("0.00"))
-    if isinstance(transaction, m.Receipt):
-        return [(transaction.bank_account.account_id, total)] + [
-            (line.account_id, -line.amount) for line in lines
-        ]
-    if isinstance(transaction, m.Payment):
-        return [(transaction.bank_account.account_id, -total)] + [
-            (line.account_id, line.amount) for line in lines
-        ]
-    if isinstance(transaction, m.SalesInvoice):
-        receivable = role_account(transaction.company, m.AccountRole.RECEIVABLE)
-        return [(receivable.id, total)] + [(line.account_id, -line.amount) for line in lines]
-    if isinstance(transaction, m.PurchaseInvoice):
-        payable = role_account(transaction.company, m.AccountRole.PAYABLE)
-        return [(payable.id, -total)] + [(line.account_id, line.amount) for line in lines]
-    raise TypeError(f"{type(transaction).__name__} does not post to the ledger")
+        return [(line.account_id, line.debit - line.credit) for line in transaction.lines.all()]
+    if getattr(transaction, "draft", False):
+        return []
+    lines = list(transaction.lines.select_related("tax_code"))
+    sales_side = is_sales_side(transaction)
+    # Debits are positive: the lines of the sales side are credits, of the purchase side debits.
+    sign = -1 if sales_side else 1
+    if getattr(transaction, "corrects_id", None):
+        sign = -sign
+    inclusive = transaction.amounts_include_tax
+    pairs: list[tuple[m.Account | int, Decimal]] = []
+    for line in lines:
+        pairs.append((line.account_id, sign * line_base(line, inclusive)))
+        if line.tax_amount:
+            pairs.append((tax_account_id(line, sales_side), sign * line.tax_amount))
+    total = sum((amount for _account, amount in pairs), ZERO)
+    return [(counter_account_id(transaction), -total)] + pairs
 
 
 def check_balanced(debits: Decimal, credits: Decimal) -> None:

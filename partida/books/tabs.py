@@ -15,6 +15,7 @@ TABS = [
     ("purchase_invoice", _("Purchase invoices"), "books:record_list", "purchase_invoice"),
     ("journal_entry", _("Journal entries"), "books:record_list", "journal_entry"),
     ("account", _("Chart of accounts"), "books:record_list", "account"),
+    ("tax_code", _("Taxes"), "books:record_list", "tax_code"),
     ("reports", _("Reports"), "reports:index", None),
     ("emails", _("Emails"), "mail:emails", None),
     ("history", _("History"), "history:list", None),

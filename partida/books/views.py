@@ -268,9 +268,17 @@ COLUMNS: dict[str, list[tuple]] = {
     ],
 }
 COLUMNS["supplier"] = COLUMNS["customer"]
+COLUMNS["tax_code"] = [
+    (gettext_lazy("Name"), "name", "text"),
+    (gettext_lazy("Rate (%)"), "rate", "number"),
+    (gettext_lazy("Kind"), "get_kind_display", "text"),
+    (gettext_lazy("Account on sales"), "sales_account", "text"),
+    (gettext_lazy("Account on purchases"), "purchase_account", "text"),
+]
 
 RELATED = {
     "bank_account": [],
+    "tax_code": ["sales_account", "purchase_account"],
     "receipt": ["bank_account", "customer"],
     "payment": ["bank_account", "supplier"],
     "sales_invoice": ["customer"],
@@ -304,6 +312,7 @@ def value_of(record, attribute: str):
 
 NEW_LABELS = {
     "account": gettext_lazy("New account"),
+    "tax_code": gettext_lazy("New tax"),
     "bank_account": gettext_lazy("New bank or cash account"),
     "customer": gettext_lazy("New customer"),
     "supplier": gettext_lazy("New supplier"),

@@ -35,7 +35,7 @@ from django.utils.translation import gettext
 from partida.attachments.models import Attachment
 from partida.attachments.store import discard_new_blobs, store_blob_reporting
 from partida.books import models as m
-from partida.books.chart import BANK_ACCOUNTS_CODE_START, DEFAULT_CHART
+from partida.books.chart import bank_account_code_start, default_chart
 from partida.books.numbers import format_money
 from partida.books.posting import line_amount, rebuild_account_days
 from partida.books.signals import company_created
@@ -393,8 +393,8 @@ class DemoBuilder:
             ),
         )
         accounts = [
-            m.Account(id=self.uid(), company=company, code=code, kind=kind, role=role, name=es_name)
-            for code, kind, role, es_name, _en_name in DEFAULT_CHART
+            m.Account(id=self.uid(), company=company, code=code, kind=kind, role=role, name=name)
+            for code, kind, role, name in default_chart("es")
         ]
         banks = [("Cuenta corriente", "bank"), ("Cuenta de ahorro", "bank"), ("Caja", "cash")]
         bank_accounts = []
@@ -402,7 +402,10 @@ class DemoBuilder:
             account = m.Account(
                 id=self.uid(),
                 company=company,
-                code=str(BANK_ACCOUNTS_CODE_START + offset),
+                code=str(
+                    bank_account_code_start("es", bank_kind)
+                    + (offset if bank_kind == "bank" else 0)
+                ),
                 name=bank_name,
                 kind=m.AccountKind.ASSET,
                 role=m.AccountRole.BANK,
@@ -594,10 +597,10 @@ class DemoBuilder:
             "Asiento de apertura",
             "AS-0001",
             [
-                ("1000", fixed, 0),
+                ("217", fixed, 0),
                 (bank, capital + loan - fixed, 0),
-                ("3000", 0, capital),
-                ("2200", 0, loan),
+                ("100", 0, capital),
+                ("520", 0, loan),
             ],
         )
         self.ref("journal_entry", Ref(entry.id, start, "AS-0001", -1))
@@ -610,7 +613,7 @@ class DemoBuilder:
                 day,
                 f"Amortización del inmovilizado, {names.MONTHS[month - 1]}",
                 reference,
-                [("5900", amount, 0), ("1000", 0, amount)],
+                [("629", amount, 0), ("217", 0, amount)],
             )
             self.ref("journal_entry", Ref(entry.id, day, reference, -1))
             number += 1
@@ -647,7 +650,7 @@ class DemoBuilder:
             abroad = customer.tax_id.startswith("GB")
             if not abroad:
                 vat = (Decimal(base_cents) * VAT_RATE).quantize(Decimal(1))
-                lines.append(self.invoice_line(m.SalesInvoiceLine, "2100", "IVA 21%", 1, int(vat)))
+                lines.append(self.invoice_line(m.SalesInvoiceLine, "477", "IVA 21%", 1, int(vat)))
                 quarter = (day.month - 1) // 3 + 1
                 vat_by_quarter[quarter] = vat_by_quarter.get(quarter, 0) + int(vat)
             due = day + datetime.timedelta(days=rng.choice([0, 15, 30, 30, 30, 60]))
@@ -756,14 +759,14 @@ class DemoBuilder:
                 first += datetime.timedelta(days=1)
             last = datetime.date(YEAR, month, 28)
             self.direct_payment(
-                first, "5200", 1_450_00 * scale, f"Alquiler del local, {name}",
+                first, "621", 1_450_00 * scale, f"Alquiler del local, {name}",
                 f"ALQ-{month:02d}", supplier=self.landlord,
             )  # fmt: skip
             wages = rng.randrange(8_000_00, 9_500_00) * scale
-            self.direct_payment(last, "5100", wages, f"Nóminas de {name}", f"NOM-{month:02d}")
+            self.direct_payment(last, "640", wages, f"Nóminas de {name}", f"NOM-{month:02d}")
             charges = rng.randrange(15_00, 60_00) * scale
             self.direct_payment(
-                last, "5400", charges, f"Comisiones bancarias, {name}", f"COM-{month:02d}"
+                last, "626", charges, f"Comisiones bancarias, {name}", f"COM-{month:02d}"
             )
         for quarter in (1, 2, 3):
             day = datetime.date(YEAR, quarter * 3 + 1, 20)
@@ -772,7 +775,7 @@ class DemoBuilder:
             vat = vat_by_quarter.get(quarter, 0)
             if vat:
                 self.direct_payment(
-                    day, "2100", vat, f"IVA del {quarter}.º trimestre", f"303-{quarter}T"
+                    day, "477", vat, f"IVA del {quarter}.º trimestre", f"303-{quarter}T"
                 )
 
     def misc_receipt(self) -> None:
@@ -780,13 +783,13 @@ class DemoBuilder:
         day = self.day()
         choice = rng.random()
         if choice < 0.6:
-            code, description, bank = "4000", "Venta de mostrador", self.cash
+            code, description, bank = "700", "Venta de mostrador", self.cash
             cents = rng.randrange(5_00, 300_00)
         elif choice < 0.9:
-            code, description, bank = "4900", "Intereses de la cuenta de ahorro", self.savings
+            code, description, bank = "759", "Intereses de la cuenta de ahorro", self.savings
             cents = rng.randrange(1_00, 90_00)
         else:
-            code, description, bank = "4900", "Subvención", self.bank
+            code, description, bank = "759", "Subvención", self.bank
             cents = rng.randrange(500_00, 5_000_00)
         receipt = m.Receipt(date=day, description=description, bank_account=bank)
         self.transaction(

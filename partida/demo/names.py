@@ -183,7 +183,7 @@ STREETS = [
 SUPPLIER_CATEGORIES = [
     (
         "Compras",
-        "5000",
+        "600",
         [
             ("Mercaderías", 20, 400),
             ("Materias primas", 15, 250),
@@ -193,7 +193,7 @@ SUPPLIER_CATEGORIES = [
     ),
     (
         "Suministros",
-        "5300",
+        "628",
         [
             ("Electricidad", 80, 600),
             ("Agua", 20, 120),
@@ -203,7 +203,7 @@ SUPPLIER_CATEGORIES = [
     ),
     (
         "Material de oficina",
-        "5500",
+        "629",
         [
             ("Papel A4 (caja)", 18, 35),
             ("Tóner impresora", 45, 140),
@@ -213,7 +213,7 @@ SUPPLIER_CATEGORIES = [
     ),
     (
         "Otros gastos",
-        "5900",
+        "629",
         [
             ("Mantenimiento", 40, 400),
             ("Seguro", 120, 900),
@@ -232,15 +232,15 @@ SUPPLIER_TRADES = {
 
 # What the demo company sells: (description, income account code, low price, high price, unit)
 PRODUCTS = [
-    ("Consultoría", "4100", 45, 95, "horas"),
-    ("Desarrollo a medida", "4100", 40, 80, "horas"),
-    ("Diseño gráfico", "4100", 35, 70, "horas"),
-    ("Formación", "4100", 300, 1200, "sesiones"),
-    ("Mantenimiento mensual", "4100", 90, 450, "meses"),
-    ("Licencia de software", "4000", 120, 900, "licencias"),
-    ("Equipo informático", "4000", 350, 1800, "unidades"),
-    ("Accesorios", "4000", 8, 90, "unidades"),
-    ("Instalación", "4100", 60, 400, "servicios"),
+    ("Consultoría", "705", 45, 95, "horas"),
+    ("Desarrollo a medida", "705", 40, 80, "horas"),
+    ("Diseño gráfico", "705", 35, 70, "horas"),
+    ("Formación", "705", 300, 1200, "sesiones"),
+    ("Mantenimiento mensual", "705", 90, 450, "meses"),
+    ("Licencia de software", "700", 120, 900, "licencias"),
+    ("Equipo informático", "700", 350, 1800, "unidades"),
+    ("Accesorios", "700", 8, 90, "unidades"),
+    ("Instalación", "705", 60, 400, "servicios"),
 ]
 
 TEAM = [

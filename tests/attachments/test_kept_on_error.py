@@ -31,7 +31,7 @@ def receipt_form(company, amount, **extra):
         "reference": "R-1",
         "bank_account": str(bank(company).pk),
         "description": "Fontanero",
-        **lines_data([{"account": str(account(company, "4000").pk), "amount": amount}]),
+        **lines_data([{"account": str(account(company, "700").pk), "amount": amount}]),
         **extra,
     }
 
@@ -128,7 +128,7 @@ def test_chromium_a_receipt_with_a_scan_and_a_bad_amount_comes_back_then_saves_i
     page.goto(add_url(company))
     page.get_by_label("Received in").select_option(value=str(bank(company).pk))
     page.locator("select[name$='-account']").first.select_option(
-        value=str(account(company, "4000").pk)
+        value=str(account(company, "700").pk)
     )
     page.locator("input[name$='-amount']").first.fill("12,5.0")
     page.get_by_label("Attachments").set_input_files(str(scan))
@@ -172,8 +172,8 @@ def test_a_file_survives_an_unbalanced_journal_entry(client, company):
             "description": "Aportación",
             **lines_data(
                 [
-                    {"account": str(account(company, "1700").pk), "debit": "500", "credit": ""},
-                    {"account": str(account(company, "3000").pk), "debit": "", "credit": credit},
+                    {"account": str(account(company, "5720").pk), "debit": "500", "credit": ""},
+                    {"account": str(account(company, "100").pk), "debit": "", "credit": credit},
                 ]
             ),
             **extra,

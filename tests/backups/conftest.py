@@ -30,14 +30,14 @@ def make_company(name: str = "Ferretería Núñez, S.L.") -> m.Company:
     receipt = actions.do_save_transaction(
         company,
         m.Receipt(bank_account=bank, customer=ana, description="Cobro factura 1"),
-        [m.ReceiptLine(account=account["1200"], amount=Decimal("121.00"))],
+        [m.ReceiptLine(account=account["430"], amount=Decimal("121.00"))],
     )
     payment = actions.do_save_transaction(
         company,
         m.Payment(bank_account=bank, supplier=luz, description="Luz de marzo"),
         [
-            m.PaymentLine(account=account["5300"], amount=Decimal("80.25")),
-            m.PaymentLine(account=account["2100"], amount=Decimal("16.85")),
+            m.PaymentLine(account=account["628"], amount=Decimal("80.25")),
+            m.PaymentLine(account=account["477"], amount=Decimal("16.85")),
         ],
     )
     invoice = actions.do_save_transaction(
@@ -45,7 +45,7 @@ def make_company(name: str = "Ferretería Núñez, S.L.") -> m.Company:
         m.SalesInvoice(customer=ana, reference="F-0001", due_date=timezone.localdate()),
         [
             m.SalesInvoiceLine(
-                account=account["4000"],
+                account=account["700"],
                 quantity=Decimal("2.5"),
                 unit_price=Decimal("40.0000"),
                 description="Tornillos",
@@ -55,14 +55,14 @@ def make_company(name: str = "Ferretería Núñez, S.L.") -> m.Company:
     actions.do_save_transaction(
         company,
         m.PurchaseInvoice(supplier=luz, reference="L-77"),
-        [m.PurchaseInvoiceLine(account=account["5000"], quantity=1, unit_price=Decimal("9.99"))],
+        [m.PurchaseInvoiceLine(account=account["600"], quantity=1, unit_price=Decimal("9.99"))],
     )
     actions.do_save_transaction(
         company,
         m.JournalEntry(description="Capital inicial"),
         [
-            m.JournalEntryLine(account=bank.account, debit=Decimal("3000")),
-            m.JournalEntryLine(account=account["3000"], credit=Decimal("3000")),
+            m.JournalEntryLine(account=bank.account, debit=Decimal("100")),
+            m.JournalEntryLine(account=account["100"], credit=Decimal("100")),
         ],
     )
     actions.do_save_record(company, m.Customer(name="Cliente borrado"))

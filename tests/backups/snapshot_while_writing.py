@@ -25,7 +25,7 @@ from partida.demo.generate import do_create_demo_company  # noqa: E402
 def write_entry(company, report):
     started = time.monotonic()
     bank = m.BankAccount.objects.filter(company=company).first()
-    capital = m.Account.objects.get(company=company, code="3000")
+    capital = m.Account.objects.get(company=company, code="100")
     actions.do_save_transaction(
         company,
         m.JournalEntry(description="written during the backup"),

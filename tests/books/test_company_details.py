@@ -57,7 +57,7 @@ def sales_invoice(company: m.Company, due_date=None) -> m.SalesInvoice:
     customer = m.Customer.objects.create(
         company=company, name="Ana Ruiz", tax_id="12345678Z", address="Calle Luna 3\n41001 Sevilla"
     )
-    sales = m.Account.objects.get(company=company, code="4000")
+    sales = m.Account.objects.get(company=company, code="700")
     invoice = m.SalesInvoice(
         date=datetime.date(2025, 3, 12),
         customer=customer,

@@ -28,7 +28,7 @@ def shot(page, name: str) -> None:
 def test_from_the_chart_of_accounts_to_an_accounts_movements_and_its_form(es_page, demo):
     es_page.goto(f"/c/{demo.pk}/")
     es_page.locator("nav.tabs").get_by_role("link", name="Plan de cuentas").click()
-    es_page.locator("table.list").get_by_role("link", name="1700", exact=True).click()
+    es_page.locator("table.list").get_by_role("link", name="5720", exact=True).click()
     assert es_page.locator("h1").inner_text() == "Movimientos: 1700 Cuenta corriente"
     assert es_page.locator("nav.tabs .tab.active").inner_text() == "Informes"
     first = es_page.locator("table.report-table tbody tr").first
@@ -48,7 +48,7 @@ def test_from_the_chart_of_accounts_to_an_accounts_movements_and_its_form(es_pag
     assert es_page.locator("form").count() >= 1
     es_page.go_back()
     es_page.get_by_role("link", name="Editar la cuenta").click()
-    assert es_page.locator("input[name=code]").input_value() == "1700"
+    assert es_page.locator("input[name=code]").input_value() == "5720"
 
 
 def test_the_trial_balance_totals_agree_on_screen(es_page, demo):

@@ -114,7 +114,7 @@ def test_a_pdf_too_long_to_make_is_refused_in_a_sentence(client, demo, monkeypat
 
 
 def test_the_account_movements_pdf_says_the_account_and_its_balances(demo):
-    account = m.Account.objects.get(company=demo, code="1700")
+    account = m.Account.objects.get(company=demo, code="5720")
     with translation.override("es"):
         document = documents.account_movements_document(account, SPRING)
         rows = list(document.rows)
@@ -126,7 +126,7 @@ def test_the_account_movements_pdf_says_the_account_and_its_balances(demo):
 
 
 def test_accounts_open_their_movements_from_the_chart_and_the_summary(client, demo):
-    account = m.Account.objects.get(company=demo, code="1700")
+    account = m.Account.objects.get(company=demo, code="5720")
     movements = url("reports:account_movements", demo, account_id=account.pk)
     chart = client.get(url("books:record_list", demo, kind="account")).content.decode()
     assert f'href="{movements}"' in chart
