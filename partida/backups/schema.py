@@ -188,12 +188,19 @@ COLUMNS_OF_VERSION_3 = {
     "payment_lines": {**_NO_TAX, "invoice_id": None},
     "sales_invoices": {
         "amounts_include_tax": False,
+        "withholding_id": None,
+        "withholding_amount": "0.00",
         "number": "",
         "draft": False,
         "corrects_id": None,
     },
     "sales_invoice_lines": dict(_NO_TAX),
-    "purchase_invoices": {"amounts_include_tax": False, "corrects_id": None},
+    "purchase_invoices": {
+        "amounts_include_tax": False,
+        "withholding_id": None,
+        "withholding_amount": "0.00",
+        "corrects_id": None,
+    },
     "purchase_invoice_lines": dict(_NO_TAX),
     "journal_entries": {"closes_year": False},
 }

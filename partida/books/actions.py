@@ -19,7 +19,14 @@ from partida.books import models as m
 from partida.books.chart import bank_account_code_start, default_chart, default_tax_codes
 from partida.books.kinds import TRANSACTION_KINDS, kind_of
 from partida.books.numbers import format_day
-from partida.books.posting import check_balanced, line_amount, line_tax, post, unpost
+from partida.books.posting import (
+    check_balanced,
+    invoice_withholding,
+    line_amount,
+    line_tax,
+    post,
+    unpost,
+)
 from partida.books.signals import company_created, company_deleted, record_changed
 from partida.books.snapshot import snapshot
 
@@ -294,6 +301,27 @@ def invoice_label(invoice) -> str:
     return getattr(invoice, "number", "") or invoice.reference or str(invoice.date)
 
 
+def check_withholding(record) -> None:
+    code = getattr(record, "withholding", None)
+    if code is None:
+        return
+    sales_side = isinstance(record, m.SalesInvoice)
+    account = code.sales_account_id if sales_side else code.purchase_account_id
+    if code.company_id != record.company_id or code.kind != m.TaxKind.WITHHOLDING:
+        raise ValidationError(
+            _("Choose a withholding (such as IRPF −15 %) of this company."), code="withholding"
+        )
+    if account is None:
+        raise ValidationError(
+            _(
+                "The withholding “%(tax)s” has no account for this kind of invoice. Give it one "
+                "under Taxes, or choose another."
+            ),
+            code="withholding_account",
+            params={"tax": code.name},
+        )
+
+
 def check_credit_note(record) -> None:
     corrected = getattr(record, "corrects", None)
     if corrected is None:
@@ -376,6 +404,7 @@ def do_save_transaction(
     before = None if creating else snapshot(type(record).objects.get(pk=record.pk))
     record.company = company
     check_credit_note(record)
+    check_withholding(record)
     if isinstance(record, m.TaxedTransaction):
         check_taxed_lines(record, lines)
     if isinstance(record, m.SalesInvoice) and not record.draft and not record.number:
@@ -389,6 +418,9 @@ def do_save_transaction(
     for line in lines:
         setattr(line, parent_field, record)
     line_model.objects.bulk_create(lines)
+    if isinstance(record, m.WithheldInvoice):
+        record.withholding_amount = invoice_withholding(record, lines)
+        record.save(update_fields=["withholding_amount"])
     post(record)
     send_changed(company, "create" if creating else "update", record, before, snapshot(record))
     return record

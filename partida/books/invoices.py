@@ -36,7 +36,7 @@ class InvoiceState(models.TextChoices):
 
 @dataclass(frozen=True)
 class InvoiceBalance:
-    total: Decimal  # base plus tax, as on the invoice (a credit note's is its own, positive)
+    total: Decimal  # base plus tax less withholding (a credit note's is its own, positive)
     paid: Decimal  # receipt or payment lines applied to it
     credited: Decimal  # the totals of the credit notes that correct it
 
@@ -67,7 +67,8 @@ def side_of(invoice) -> Side:
 
 
 def line_totals(side: Side, invoices) -> dict:
-    """Invoice key -> its total (base plus tax), for the invoices of the queryset ``invoices``."""
+    """Invoice key -> its total (base plus tax, less what is withheld), for the invoices of the
+    queryset ``invoices``."""
     money = DecimalField(max_digits=18, decimal_places=2)
     tax_added = Case(
         When(invoice__amounts_include_tax=True, then=Value(ZERO)),
@@ -80,7 +81,11 @@ def line_totals(side: Side, invoices) -> dict:
         .annotate(total=Coalesce(Sum(F("amount") + tax_added, output_field=money), ZERO))
         .order_by()
     )
-    return {row["invoice_id"]: row["total"] for row in rows}
+    totals = {row["invoice_id"]: row["total"] for row in rows}
+    withheld = invoices.exclude(withholding_amount=0).values_list("id", "withholding_amount")
+    for key, amount in withheld:
+        totals[key] = totals.get(key, ZERO) + amount
+    return totals
 
 
 def invoice_balances(

@@ -336,7 +336,27 @@ class Payment(TaxedTransaction):
         indexes = [models.Index(fields=["company", "date"])]
 
 
-class SalesInvoice(TaxedTransaction):
+class WithheldInvoice(TaxedTransaction):
+    """An invoice from which the payer withholds a tax on the whole base (IRPF on a
+    professional's invoice): the withholding lowers what the invoice's party is owed."""
+
+    withholding = models.ForeignKey(
+        TaxCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withholding"),
+    )
+    # The sum of the lines' bases times the withholding's rate, rounded to the cent half away
+    # from zero, worked out when the invoice is saved; negative for a negative rate.
+    withholding_amount = models.DecimalField(_("amount withheld"), default=ZERO, **MONEY)
+
+    class Meta(TaxedTransaction.Meta):
+        abstract = True
+
+
+class SalesInvoice(WithheldInvoice):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, verbose_name=_("customer"))
     due_date = models.DateField(_("due date"), null=True, blank=True)
     # Given when the invoice is issued, from the company's series; empty while it is a draft
@@ -355,7 +375,7 @@ class SalesInvoice(TaxedTransaction):
         verbose_name=_("corrects invoice"),
     )
 
-    class Meta(TaxedTransaction.Meta):
+    class Meta(WithheldInvoice.Meta):
         verbose_name = _("sales invoice")
         verbose_name_plural = _("sales invoices")
         indexes = [models.Index(fields=["company", "date"])]
@@ -368,7 +388,7 @@ class SalesInvoice(TaxedTransaction):
         ]
 
 
-class PurchaseInvoice(TaxedTransaction):
+class PurchaseInvoice(WithheldInvoice):
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, verbose_name=_("supplier"))
     due_date = models.DateField(_("due date"), null=True, blank=True)
     # A supplier's credit note names the purchase invoice it corrects, as for sales.
@@ -381,7 +401,7 @@ class PurchaseInvoice(TaxedTransaction):
         verbose_name=_("corrects invoice"),
     )
 
-    class Meta(TaxedTransaction.Meta):
+    class Meta(WithheldInvoice.Meta):
         verbose_name = _("purchase invoice")
         verbose_name_plural = _("purchase invoices")
         indexes = [models.Index(fields=["company", "date"])]

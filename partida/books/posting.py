@@ -40,9 +40,11 @@ def line_base(line, inclusive: bool) -> Decimal:
 
 
 def document_total(record, lines) -> Decimal:
-    """What a receipt, payment or invoice comes to: each line's base plus its tax, unsigned."""
+    """What a receipt, payment or invoice comes to: each line's base plus its tax, less what is
+    withheld; unsigned (a credit note's total is positive)."""
     inclusive = record.amounts_include_tax
-    return sum((line_base(line, inclusive) + line.tax_amount for line in lines), ZERO)
+    lines_total = sum((line_base(line, inclusive) + line.tax_amount for line in lines), ZERO)
+    return lines_total + getattr(record, "withholding_amount", ZERO)
 
 
 def is_sales_side(transaction) -> bool:
@@ -90,8 +92,26 @@ def postings(transaction) -> list[tuple[m.Account | int, Decimal]]:
         pairs.append((line.account_id, sign * line_base(line, inclusive)))
         if line.tax_amount:
             pairs.append((tax_account_id(line, sales_side), sign * line.tax_amount))
+    withheld = getattr(transaction, "withholding_amount", ZERO)
+    if withheld:
+        pairs.append((withholding_account_id(transaction, sales_side), sign * withheld))
     total = sum((amount for _account, amount in pairs), ZERO)
     return [(counter_account_id(transaction), -total)] + pairs
+
+
+def withholding_account_id(invoice, sales_side: bool):
+    code = invoice.withholding
+    return code.sales_account_id if sales_side else code.purchase_account_id
+
+
+def invoice_withholding(invoice, lines) -> Decimal:
+    """What is withheld from an invoice: its bases' sum times the withholding's rate, rounded
+    to the cent half away from zero (on the whole invoice, as the IRPF is worked out)."""
+    code = getattr(invoice, "withholding", None)
+    if code is None:
+        return ZERO
+    bases = sum((line_base(line, invoice.amounts_include_tax) for line in lines), ZERO)
+    return (bases * code.rate / HUNDRED).quantize(CENT, ROUND_HALF_UP)
 
 
 def check_balanced(debits: Decimal, credits: Decimal) -> None:

@@ -21,7 +21,7 @@ def sales_invoice(company, customer, reference, day):
         m.SalesInvoice(customer=customer, reference=reference, date=datetime.date(2026, 1, day)),
         [
             m.SalesInvoiceLine(
-                account=account(company, "700"), quantity=Decimal("1"), unit_price=Decimal("10")
+                account=account(company, "4000"), quantity=Decimal("1"), unit_price=Decimal("10")
             )
         ],
     )
@@ -66,7 +66,7 @@ def test_one_use_reads_in_the_singular_and_each_kind_has_its_own_sentence(client
     actions.do_save_transaction(
         company,
         m.Receipt(bank_account=bank(company), customer=customer, reference="R-7"),
-        [m.ReceiptLine(account=account(company, "700"), amount=Decimal("10"))],
+        [m.ReceiptLine(account=account(company, "4000"), amount=Decimal("10"))],
     )
     page = text(
         client.get(url("record_delete", company, kind="customer", pk=customer.pk)).content.decode()
@@ -76,7 +76,7 @@ def test_one_use_reads_in_the_singular_and_each_kind_has_its_own_sentence(client
 
 
 def test_an_account_names_the_transactions_posting_to_it_and_its_bank_account(client, company):
-    sales = account(company, "700")
+    sales = account(company, "4000")
     actions.do_save_transaction(
         company,
         m.Receipt(bank_account=bank(company), reference="R-1"),
@@ -103,7 +103,7 @@ def test_a_bank_account_whose_account_a_journal_entry_uses_is_not_offered_for_de
         m.JournalEntry(reference="A-1"),
         [
             m.JournalEntryLine(account=cash.account, debit=Decimal("5")),
-            m.JournalEntryLine(account=account(company, "5720"), credit=Decimal("5")),
+            m.JournalEntryLine(account=account(company, "1700"), credit=Decimal("5")),
         ],
     )
     delete = url("record_delete", company, kind="bank_account", pk=cash.pk)

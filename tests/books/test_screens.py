@@ -47,7 +47,7 @@ def receipt_data(company, amount="100.00", **extra):
         "reference": "R-1",
         "bank_account": str(bank(company).pk),
         "description": "Cash sale",
-        **lines_data([{"account": str(account(company, "700").pk), "amount": amount}]),
+        **lines_data([{"account": str(account(company, "4000").pk), "amount": amount}]),
         **extra,
     }
 
@@ -56,7 +56,7 @@ def transaction_data(company, kind):
     """A valid new transaction of each kind, as the form posts it."""
     customer = m.Customer.objects.create(company=company, name="Ana")
     supplier = m.Supplier.objects.create(company=company, name="Paper Co")
-    sales, office = str(account(company, "700").pk), str(account(company, "629").pk)
+    sales, office = str(account(company, "4000").pk), str(account(company, "5500").pk)
     if kind == "receipt":
         return receipt_data(company, customer=str(customer.pk))
     if kind == "payment":
@@ -83,8 +83,8 @@ def transaction_data(company, kind):
         "description": "Owner puts in capital",
         **lines_data(
             [
-                {"account": str(account(company, "5720").pk), "debit": "500", "credit": ""},
-                {"account": str(account(company, "100").pk), "debit": "", "credit": "500"},
+                {"account": str(account(company, "1700").pk), "debit": "500", "credit": ""},
+                {"account": str(account(company, "3000").pk), "debit": "", "credit": "500"},
             ]
         ),
     }
@@ -119,7 +119,7 @@ def test_add_rename_and_delete_a_company(client):
         "USD",
         "es",
     )
-    assert m.Account.objects.filter(company=company, code="700", name="Ventas").exists()
+    assert m.Account.objects.filter(company=company, code="4000", name="Ventas").exists()
     listing = client.get(reverse("books:companies")).content.decode()
     assert "Bakery Sol" in listing and "USD" in listing
 
@@ -274,8 +274,8 @@ def test_removing_a_line_on_the_edit_page(client, company):
             **receipt_data(company),
             **lines_data(
                 [
-                    {"account": str(account(company, "700").pk), "amount": "60"},
-                    {"account": str(account(company, "705").pk), "amount": "40"},
+                    {"account": str(account(company, "4000").pk), "amount": "60"},
+                    {"account": str(account(company, "4100").pk), "amount": "40"},
                 ]
             ),
         },
@@ -321,8 +321,8 @@ def test_an_unbalanced_journal_entry_is_refused_and_nothing_is_saved(client, com
         "description": "Wrong",
         **lines_data(
             [
-                {"account": str(account(company, "5720").pk), "debit": "500", "credit": ""},
-                {"account": str(account(company, "100").pk), "debit": "", "credit": "400"},
+                {"account": str(account(company, "1700").pk), "debit": "500", "credit": ""},
+                {"account": str(account(company, "3000").pk), "debit": "", "credit": "400"},
             ]
         ),
     }
@@ -358,13 +358,13 @@ def test_sales_invoice_lines_offer_income_accounts_first(client, company):
     groups = [label for label, _options in form.fields["account"].widget.choices[1:]]
     assert [str(label) for label in groups] == ["Income", "Liability"]
     offered = {str(a.pk) for a in form.fields["account"].queryset}
-    assert str(account(company, "430").pk) not in offered  # receivable is posted by itself
+    assert str(account(company, "1200").pk) not in offered  # receivable is posted by itself
 
 
 def test_account_code_must_be_unique_in_the_company(client, company):
     response = client.post(
         url("record_add", company, kind="account"),
-        {"code": "700", "name": "Again", "kind": "income", "role": ""},
+        {"code": "4000", "name": "Again", "kind": "income", "role": ""},
     )
     assert response.status_code == 400
     assert "An account with code 4000 already exists." in response.content.decode()
@@ -372,7 +372,7 @@ def test_account_code_must_be_unique_in_the_company(client, company):
 
 def test_an_account_in_use_is_not_deleted(client, company):
     client.post(url("record_add", company, kind="receipt"), receipt_data(company))
-    sales = account(company, "700")
+    sales = account(company, "4000")
     response = client.post(url("record_delete", company, kind="account", pk=sales.pk))
     assert response.status_code == 409
     assert "This account has transactions." in response.content.decode()
@@ -402,7 +402,7 @@ def test_an_unknown_kind_or_company_is_not_found(client, company):
 
 
 def test_transactions_are_listed_newest_first_with_pages(client, company):
-    sales = account(company, "700")
+    sales = account(company, "4000")
     for day in range(1, 56):
         actions.do_save_transaction(
             company,
@@ -589,7 +589,7 @@ def test_backup_import_send_and_attachments_have_their_places(client, company):
     invoice = actions.do_save_transaction(
         company,
         m.SalesInvoice(customer=customer),
-        [m.SalesInvoiceLine(account=account(company, "700"), unit_price=Decimal("10"))],
+        [m.SalesInvoiceLine(account=account(company, "4000"), unit_price=Decimal("10"))],
     )
     edit = client.get(url("record_edit", company, kind="sales_invoice", pk=invoice.pk))
     page = edit.content.decode()
