@@ -1,20 +1,35 @@
-"""``partida report trial-balance|general-ledger|journal|profit-and-loss COMPANY``.
+"""``partida report trial-balance|general-ledger|journal|profit-and-loss|aged-receivables|
+aged-payables|tax COMPANY``.
 
 The same reports as the screens, for the period ``--from``/``--to`` (by default the Summary's
-period), as a table in the terminal's language or as JSON (amounts as decimal strings).
+period; for the aged balances ``--to`` is the day, by default today; for the IVA summary the
+quarter of today), as a table in the terminal's language or as JSON (amounts as decimal
+strings).
 """
 
 import argparse
+import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from partida.books.views import default_period
 from partida.cli import CliError, find_company, parse_date, print_json, print_table, subcommand
+from partida.reports import documents
 from partida.reports import ledger_reports as r
+from partida.reports import receivables as rc
+from partida.reports import tax_report as tx
 from partida.reports.formatting import format_amount, format_day
 
-REPORT_NAMES = ("trial-balance", "general-ledger", "journal", "profit-and-loss")
+REPORT_NAMES = (
+    "trial-balance",
+    "general-ledger",
+    "journal",
+    "profit-and-loss",
+    "aged-receivables",
+    "aged-payables",
+    "tax",
+)
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,9 +49,23 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=gettext("Print JSON."))
 
 
-def report_period(company, date_from, date_to) -> r.Period:
-    """The period asked for; what is not given comes from the Summary's default period."""
-    default_from, default_to = default_period(company, timezone.localdate())
+def default_report_period(name: str, company, day: datetime.date | None) -> tuple:
+    """The period of report ``name`` when none is given: the year up to the day for the aged
+    balances, the quarter for the IVA summary (of the day given, else of today), else the
+    Summary's period."""
+    today = timezone.localdate()
+    if name.startswith("aged-"):
+        day = day or today
+        return day.replace(month=1, day=1), day
+    if name == "tax":
+        quarter = tx.quarter_of(day or today)
+        return quarter.date_from, quarter.date_to
+    return default_period(company, today)
+
+
+def report_period(company, date_from, date_to, name: str = "") -> r.Period:
+    """The period asked for; what is not given comes from the report's default period."""
+    default_from, default_to = default_report_period(name, company, date_to)
     period = r.Period(date_from or default_from, date_to or default_to)
     if period.date_from > period.date_to:
         raise CliError(gettext("--from must not be later than --to."))
@@ -75,11 +104,26 @@ def profit_and_loss_json(company, period: r.Period) -> dict:
     return r.profit_and_loss(company, period).as_json()
 
 
+def aged_receivables_json(company, period: r.Period) -> dict:
+    return rc.aged_report(rc.SALES, company, period.date_to).as_json()
+
+
+def aged_payables_json(company, period: r.Period) -> dict:
+    return rc.aged_report(rc.PURCHASES, company, period.date_to).as_json()
+
+
+def tax_json(company, period: r.Period) -> dict:
+    return tx.tax_summary(company, period).as_json()
+
+
 REPORT_JSON = {
     "trial-balance": trial_balance_json,
     "general-ledger": general_ledger_json,
     "journal": journal_json,
     "profit-and-loss": profit_and_loss_json,
+    "aged-receivables": aged_receivables_json,
+    "aged-payables": aged_payables_json,
+    "tax": tax_json,
 }
 
 
@@ -238,11 +282,45 @@ def print_profit_and_loss(company, period: r.Period) -> None:
     print_table(rows, right={1, 2})
 
 
+def print_aged(side, company, period: r.Period) -> None:
+    document = documents.aged_document(side, company, period.date_to)
+    print_document(document)
+
+
+def print_document(document: documents.Document) -> None:
+    """A document's rows as a table: what its PDF shows, headings and notes included."""
+    columns = [column for column in document.columns if column.in_pdf]
+    shown = [i for i, column in enumerate(document.columns) if column.in_pdf]
+    rows = [[column.heading for column in columns]]
+    for row in document.rows:
+        if row.style == "heading":
+            rows.append([row.cells[0]] + [""] * (len(columns) - 1))
+            continue
+        rows.append([documents.pdf_cell(row.cells[i], document.columns[i].kind) for i in shown])
+    print_table(rows, right={i for i, column in enumerate(columns) if column.kind == "amount"})
+    for note in document.notes:
+        print()
+        print(note)
+
+
+def print_tax(company, period: r.Period) -> None:
+    print_document(documents.tax_document(company, period))
+
+
 REPORT_PRINTERS = {
     "trial-balance": (gettext_lazy("Trial balance"), print_trial_balance),
     "general-ledger": (gettext_lazy("General ledger"), print_general_ledger),
     "journal": (gettext_lazy("Journal"), print_journal),
     "profit-and-loss": (gettext_lazy("Profit and loss"), print_profit_and_loss),
+    "aged-receivables": (
+        gettext_lazy("Aged receivables"),
+        lambda company, period: print_aged(rc.SALES, company, period),
+    ),
+    "aged-payables": (
+        gettext_lazy("Aged payables"),
+        lambda company, period: print_aged(rc.PURCHASES, company, period),
+    ),
+    "tax": (gettext_lazy("IVA summary"), print_tax),
 }
 
 
@@ -250,7 +328,7 @@ REPORT_PRINTERS = {
     "report",
     gettext_lazy(
         "Print a report of a company's books: the trial balance, the general ledger, the "
-        "journal or the profit and loss."
+        "journal, the profit and loss, the aged receivables or payables, or the IVA summary."
     ),
     add_report_arguments,
 )
@@ -258,16 +336,19 @@ def report(args: argparse.Namespace) -> int:
     date_from = parse_date(args.date_from, "--from")
     date_to = parse_date(args.date_to, "--to")
     company = find_company(args.company)
-    period = report_period(company, date_from, date_to)
+    period = report_period(company, date_from, date_to, args.report)
     if args.json:
         print_json(report_json(args.report, company, period))
         return 0
     title, printer = REPORT_PRINTERS[args.report]
     print(f"{title} · {company.name}")
-    print(
-        gettext("From %(start)s to %(end)s")
-        % {"start": format_day(period.date_from), "end": format_day(period.date_to)}
-    )
+    if args.report.startswith("aged-"):
+        print(gettext("As of %(day)s") % {"day": format_day(period.date_to)})
+    else:
+        print(
+            gettext("From %(start)s to %(end)s")
+            % {"start": format_day(period.date_from), "end": format_day(period.date_to)}
+        )
     print()
     printer(company, period)
     return 0

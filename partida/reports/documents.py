@@ -7,6 +7,7 @@ or entry once, as a heading, and leaves the repeated columns out.
 """
 
 import csv
+import datetime
 import io
 import itertools
 import re
@@ -20,6 +21,8 @@ from django.utils.translation import gettext as _
 from partida.books import models as m
 from partida.books.pdf_fonts import body_font
 from partida.reports import ledger_reports as r
+from partida.reports import receivables as rc
+from partida.reports import tax_report as tx
 from partida.reports.formatting import (
     csv_amount,
     csv_day,
@@ -54,12 +57,22 @@ class Document:
     rows: Iterable[Row]
     subtitle: str = ""
     notes: list[str] = field(default_factory=list)
+    as_of: datetime.date | None = None  # a report of one day (aged balances), not a period
 
     @property
     def filename_stem(self) -> str:
-        name = f"{self.title} {self.company.name} {self.period.date_from.isoformat()}"
-        name += f" {self.period.date_to.isoformat()}"
+        if self.as_of:
+            name = f"{self.title} {self.company.name} {self.as_of.isoformat()}"
+        else:
+            name = f"{self.title} {self.company.name} {self.period.date_from.isoformat()}"
+            name += f" {self.period.date_to.isoformat()}"
         return re.sub(r'[\\/:*?"<>|]+', "-", name)
+
+    @property
+    def dates_text(self) -> str:
+        if self.as_of:
+            return _("As of %(day)s") % {"day": format_day(self.as_of)}
+        return period_text(self.period)
 
 
 def period_text(period: r.Period) -> str:
@@ -133,7 +146,7 @@ def pdf_bytes(document: Document) -> bytes:
             self.set_font(family, "B", 12)
             self.cell(0, 6, text(f"{document.title} · {document.company.name}"), **next_line)
             self.set_font(family, "", 9)
-            subtitle = period_text(document.period)
+            subtitle = document.dates_text
             if document.subtitle:
                 subtitle += " · " + document.subtitle
             self.cell(0, 5, text(subtitle), **next_line)
@@ -403,6 +416,146 @@ def profit_and_loss_document(company: m.Company, period: r.Period) -> Document:
         period=period,
         columns=profit_and_loss_columns(report),
         rows=list(profit_and_loss_rows(report)),
+    )
+
+
+# --- Aged receivables and payables, statements, the IVA summary ------------------------------
+
+
+def aged_rows(report: rc.AgedReport) -> Iterator[Row]:
+    for line in report.lines:
+        yield Row((line.name, *line.buckets, line.on_account or None, line.total))
+    if report.unassigned:
+        yield Row((unassigned_label(report), *[None] * 5, None, report.unassigned))
+    yield Row((_("Totals"), *report.bucket_totals, report.on_account, report.total), "total")
+
+
+def unassigned_label(report: rc.AgedReport) -> str:
+    if report.is_receivables:
+        return _("Entries that name no customer")
+    return _("Entries that name no supplier")
+
+
+def aged_title(report: rc.AgedReport) -> str:
+    return _("Aged receivables") if report.is_receivables else _("Aged payables")
+
+
+def aged_note(report: rc.AgedReport) -> str:
+    return _(
+        "Days past each invoice's due date (its date when it has none). On account: received "
+        "or paid and not applied to an invoice. The total is the balance of account "
+        "%(account)s on that day."
+    ) % {"account": f"{report.account.code} {report.account.name}"}
+
+
+def aged_document(side, company: m.Company, as_of: datetime.date) -> Document:
+    report = rc.aged_report(side, company, as_of)
+    party = _("Customer") if report.is_receivables else _("Supplier")
+    return Document(
+        title=aged_title(report),
+        company=company,
+        period=r.Period(as_of, as_of),
+        as_of=as_of,
+        columns=[
+            Column(party, "text", 81),
+            *[Column(str(title), "amount", 26) for title in rc.BUCKET_TITLES],
+            Column(_("On account"), "amount", 28),
+            Column(_("Total"), "amount", 28),
+        ],
+        rows=list(aged_rows(report)),
+        notes=[aged_note(report)],
+    )
+
+
+def statement_rows(report: rc.Statement) -> Iterator[Row]:
+    """Opening balance, each document with the running balance, totals and closing balance;
+    a customer's invoices are debits, a supplier's credits (as on 430 and 400)."""
+    yield Row((None, "", "", _("Opening balance"), None, None, report.opening))
+    for row in report.rows:
+        yield Row(
+            (
+                row.date,
+                row.kind_name,
+                row.number,
+                row.description,
+                row.debit or None,
+                row.credit or None,
+                row.balance,
+            )
+        )
+    yield Row(
+        (
+            None,
+            "",
+            "",
+            _("Totals and closing balance"),
+            report.debit,
+            report.credit,
+            report.closing,
+        ),
+        "total",
+    )
+
+
+def statement_title(report: rc.Statement) -> str:
+    return _("Customer statement") if report.is_customer else _("Supplier statement")
+
+
+def statement_document(side, party, period: r.Period) -> Document:
+    report = rc.statement(side, party, period)
+    return Document(
+        title=statement_title(report),
+        subtitle=party.name,
+        company=party.company,
+        period=period,
+        columns=[
+            Column(_("Date"), "date", 22),
+            Column(_("Document"), "text", 30),
+            Column(_("Number"), "text", 32),
+            Column(_("Description"), "text", 105),
+            Column(_("Debit"), "amount", 28),
+            Column(_("Credit"), "amount", 28),
+            Column(_("Balance"), "amount", 32),
+        ],
+        rows=list(statement_rows(report)),
+    )
+
+
+def tax_rows(report: tx.TaxSummary) -> Iterator[Row]:
+    for _key, title, lines, base, amount in report.sections():
+        yield Row((str(title),), "heading")
+        for line in lines:
+            yield Row((str(title), line.name, line.base, line.tax))
+        yield Row((str(title), _("Total"), base, amount), "total")
+    yield Row(("", result_label(), None, report.result), "total")
+
+
+def result_label() -> str:
+    return _("Result of the return (output VAT − input VAT)")
+
+
+def tax_document(company: m.Company, period: r.Period) -> Document:
+    report = tx.tax_summary(company, period)
+    return Document(
+        title=_("IVA summary"),
+        company=company,
+        period=period,
+        columns=[
+            Column(_("Part"), "text", 0, in_pdf=False),
+            Column(_("Tax"), "text", 157),
+            Column(_("Base"), "amount", 60),
+            Column(_("Amount"), "amount", 60),
+        ],
+        rows=list(tax_rows(report)),
+        notes=[tax_note()],
+    )
+
+
+def tax_note() -> str:
+    return _(
+        "By the date of each document: issued invoices, credit notes (with the opposite "
+        "sign), receipts and payments whose lines carry a tax. A positive result is to pay, "
+        "a negative one to claim or carry forward."
     )
 
 

@@ -20,4 +20,21 @@ urlpatterns = [
         views.profit_and_loss,
         name="profit_and_loss",
     ),
+    path(
+        "c/<uuid:company_id>/reports/aged-receivables/",
+        views.aged_receivables,
+        name="aged_receivables",
+    ),
+    path("c/<uuid:company_id>/reports/aged-payables/", views.aged_payables, name="aged_payables"),
+    path(
+        "c/<uuid:company_id>/reports/customer-statement/",
+        views.customer_statement,
+        name="customer_statement",
+    ),
+    path(
+        "c/<uuid:company_id>/reports/supplier-statement/",
+        views.supplier_statement,
+        name="supplier_statement",
+    ),
+    path("c/<uuid:company_id>/reports/iva/", views.tax_summary, name="tax_summary"),
 ]
