@@ -45,6 +45,11 @@ ACTION_LABELS = {
         "update": pgettext_lazy("history: an account was", "Updated"),
         "delete": pgettext_lazy("history: an account was", "Deleted"),
     },
+    "tax_code": {
+        "create": pgettext_lazy("history: a tax was", "Created"),
+        "update": pgettext_lazy("history: a tax was", "Updated"),
+        "delete": pgettext_lazy("history: a tax was", "Deleted"),
+    },
     "bank_account": {
         "create": pgettext_lazy("history: a bank or cash account was", "Created"),
         "update": pgettext_lazy("history: a bank or cash account was", "Updated"),

@@ -12,7 +12,7 @@ from partida.history.display import ACTION_FILTER_LABELS, ACTION_LABELS, action_
 from partida.history.models import HistoryEntry
 from tests.backups.conftest import make_company
 
-MASCULINE = {"customer", "supplier", "receipt", "payment", "journal_entry"}
+MASCULINE = {"customer", "supplier", "receipt", "payment", "journal_entry", "tax_code"}
 FEMININE = {"company", "account", "bank_account", "sales_invoice", "purchase_invoice"}
 SPANISH = {"create": "Cread", "update": "Modificad", "delete": "Eliminad"}
 ENGLISH = {"create": "Created", "update": "Updated", "delete": "Deleted"}
