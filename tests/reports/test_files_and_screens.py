@@ -134,7 +134,7 @@ def test_accounts_open_their_movements_from_the_chart_and_the_summary(client, de
     assert f'href="{movements}{QUERY.replace("&", "&amp;")}"' in summary
     page = client.get(movements + QUERY, HTTP_ACCEPT_LANGUAGE="es")
     html = page.content.decode()
-    assert "Movimientos: 1700" in html
+    assert f"Movimientos: 5720 {account.name}" in html
     edit = url("books:record_edit", demo, kind="account", pk=account.pk)
     assert f'href="{edit}"' in html and "Editar la cuenta" in html
     report = page.context["report"]
