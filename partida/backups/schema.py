@@ -180,7 +180,12 @@ def company_rows_of_version_1(table: str, rows: Iterator[dict]) -> Iterator[dict
 #: Written out for the same reason as version 2's details above.
 _NO_TAX = {"tax_code_id": None, "tax_amount": "0.00"}
 COLUMNS_OF_VERSION_3 = {
-    "company": {"invoice_prefix": "F", "credit_note_prefix": "R", "lock_date": None},
+    "company": {
+        "invoice_prefix": "F",
+        "credit_note_prefix": "R",
+        "logo": "",
+        "lock_date": None,
+    },
     "accounts": {"archived": False},
     "receipts": {"amounts_include_tax": False},
     "receipt_lines": {**_NO_TAX, "invoice_id": None},

@@ -17,6 +17,8 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 ZERO = Decimal("0.00")
 #: Longest payment terms a company may set: beyond that a due date is no longer a due date.
 MAX_PAYMENT_TERMS_DAYS = 365
+#: A logo is kept as base64 of a PNG of at most 300 KB.
+MAX_LOGO_CHARACTERS = 400_000
 PREFIX_VALIDATOR = RegexValidator(
     r"^[A-Za-z]{0,8}$", _("A prefix is up to eight letters, such as F or FV.")
 )
@@ -57,6 +59,11 @@ class Company(models.Model):
     )
     credit_note_prefix = models.CharField(
         _("credit note number prefix"), max_length=8, default="R", validators=[PREFIX_VALIDATOR]
+    )
+    # The company's logo for its invoices and reports: a PNG, base64, made by ``books.logo``
+    # from the image the user chose (scaled down, metadata dropped); empty for none.
+    logo = models.CharField(
+        _("logo"), max_length=MAX_LOGO_CHARACTERS, blank=True, default="", editable=False
     )
     # Nothing dated on or before this day can be added, changed or deleted (a closed period).
     lock_date = models.DateField(_("lock date"), null=True, blank=True)
