@@ -45,6 +45,7 @@ COMMAND_MODULES = [
     "partida.history.cli",
     "partida.cloud.cli",
     "partida.reports.cli",
+    "partida.books.cli_closing",
 ]
 
 

@@ -105,6 +105,7 @@ def make_world(client) -> World:
     for kind in EDITABLE_KINDS:
         model = {
             "account": m.Account,
+            "tax_code": m.TaxCode,
             "bank_account": m.BankAccount,
             "customer": m.Customer,
             "supplier": m.Supplier,
@@ -483,6 +484,45 @@ def mail_settings_saved(w):
     return saved.content.decode() + removed.content.decode()
 
 
+# Closing a year, archiving, the default taxes (partida/books/closing_views.py).
+get("books:close_year")
+screen("books:close_year", "books:close_year, a year that is not offered")(
+    lambda w: w.client.post(w.url("books:close_year"), {"year": "1999"})
+)
+
+
+@screen("books:close_year", "messages after closing a year, and its closing entry")
+def year_closed(w):
+    year = m.LedgerEntry.objects.filter(company=w.company).latest("date").date.year
+    closed = w.client.post(w.url("books:close_year"), {"year": str(year)}, follow=True)
+    entry = m.JournalEntry.objects.get(company=w.company, closes_year=True)
+    again = w.client.get(w.url("books:close_year") + f"?year={year}")
+    form = w.client.get(w.url("books:record_edit", kind="journal_entry", pk=entry.pk))
+    return closed.content.decode() + again.content.decode() + form.content.decode()
+
+
+@screen("books:set_archived", "messages after archiving an account, and refusing to")
+def account_archived(w):
+    def archive(account):
+        url = w.url("books:set_archived", kind="account", pk=account.pk)
+        return w.client.post(url, {"archived": "1"}, follow=True).content.decode()
+
+    taxes = m.TaxCode.objects.filter(company=w.company)
+    unused = m.Account.objects.filter(company=w.company, role="", ledger_entries=None)
+    unused = unused.exclude(pk__in=taxes.values("sales_account")).exclude(
+        pk__in=taxes.values("purchase_account")
+    )
+    role = m.Account.objects.filter(company=w.company).exclude(role="").first()
+    return archive(unused.first()) + archive(role)
+
+
+@screen("books:add_default_taxes", "the Taxes of a company without any, and after adding them")
+def default_taxes_added(w):
+    listed = w.client.get(w.url("books:record_list", company_id=w.empty.pk, kind="tax_code"))
+    added = w.client.post(w.url("books:add_default_taxes", company_id=w.empty.pk), follow=True)
+    return listed.content.decode() + added.content.decode()
+
+
 # Error pages.
 
 
@@ -630,6 +670,8 @@ def commands(folder) -> list[list[str]]:
         *[[name, "--help"] for name in sorted(subcommands())],
         ["summary"],
         ["summary", COMPANY, "--sin-opcion"],
+        ["close-year", COMPANY, "ayer"],
+        ["close-year", COMPANY, "1999"],
     ]
 
 

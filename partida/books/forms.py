@@ -74,6 +74,9 @@ class CompanyDetailsForm(forms.ModelForm):
             "email",
             "phone",
             "payment_terms_days",
+            "invoice_prefix",
+            "credit_note_prefix",
+            "lock_date",
         ]
         labels = {
             "name": gettext_lazy("Name"),
@@ -87,6 +90,9 @@ class CompanyDetailsForm(forms.ModelForm):
             "email": gettext_lazy("Email"),
             "phone": gettext_lazy("Phone"),
             "payment_terms_days": gettext_lazy("Payment terms (days)"),
+            "invoice_prefix": gettext_lazy("Invoice number prefix"),
+            "credit_note_prefix": gettext_lazy("Credit note number prefix"),
+            "lock_date": gettext_lazy("Lock date"),
         }
         help_texts = {
             "name": gettext_lazy("The name you know the company by in Partida."),
@@ -104,12 +110,30 @@ class CompanyDetailsForm(forms.ModelForm):
                 "sales invoice saved without a due date gets one from this. Leave it empty "
                 "for no default."
             ),
+            "invoice_prefix": gettext_lazy(
+                "Up to eight letters before the year and number of each sales invoice: with F "
+                "the first invoice of 2026 is F2026-0001."
+            ),
+            "credit_note_prefix": gettext_lazy(
+                "Credit notes are numbered in a series of their own: with R the first one of "
+                "2026 is R2026-0001."
+            ),
+            "lock_date": gettext_lazy(
+                "Nothing dated on or before this day can be added, changed or deleted: the "
+                "books of that period are closed. Closing a year moves it to the year's last "
+                "day; move it back, or leave it empty, to change a closed period."
+            ),
         }
         widgets = {
             "postcode": forms.TextInput(attrs={"size": 8, "autocomplete": "postal-code"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "payment_terms_days": forms.NumberInput(attrs={"size": 4, "min": 0, "max": 365}),
+            "invoice_prefix": forms.TextInput(attrs={"size": 8, "autocapitalize": "characters"}),
+            "credit_note_prefix": forms.TextInput(
+                attrs={"size": 8, "autocapitalize": "characters"}
+            ),
+            "lock_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def clean_name(self) -> str:
@@ -270,10 +294,16 @@ class TaxCodeForm(CompanyRecordForm):
                 "line's tax is its amount times the rate, rounded to the cent (half a cent up)."
             ),
             "sales_account": gettext_lazy(
-                "Where the tax of receipts and sales invoices goes, such as 477 IVA repercutido."
+                "Where the tax of receipts and sales invoices goes: for the VAT charged to "
+                "customers, 477 in the Spanish chart."
             ),
             "purchase_account": gettext_lazy(
-                "Where the tax of payments and purchase invoices goes, such as 472 IVA soportado."
+                "Where the tax of payments and purchase invoices goes: for the VAT paid to "
+                "suppliers, 472 in the Spanish chart."
+            ),
+            "kind": gettext_lazy(
+                "VAT (IVA) is added to what the invoice's party pays; a withholding (IRPF) is "
+                "kept back from it and paid to the tax office."
             ),
         }
 
@@ -281,6 +311,18 @@ class TaxCodeForm(CompanyRecordForm):
         super().__init__(*args, **kwargs)
         self.fields["rate"] = as_amount_field(self.fields["rate"])
         self.fields["rate"].widget.places = None
+        if self.is_bound and "rate" in self.data:
+            # The help text and the default taxes write "−15" with a true minus sign, which
+            # people copy: read it as the minus a keyboard types.
+            self.data = self.data.copy()
+            self.data["rate"] = self.data["rate"].replace("\u2212", "-")
+        for name in ("sales_account", "purchase_account"):
+            # Archived accounts are not offered; the one the tax has already stays, so that
+            # the tax can still be saved.
+            current = getattr(self.instance, f"{name}_id", None)
+            field = self.fields[name]
+            offered = field.queryset.filter(archived=False) | field.queryset.filter(pk=current)
+            field.queryset = offered.order_by("code")
 
 
 class BankAccountForm(CompanyRecordForm):

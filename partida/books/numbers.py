@@ -88,3 +88,12 @@ def format_day(day, locale: str | None = None) -> str:
     from babel.dates import format_date
 
     return format_date(day, format="short", locale=locale or current_locale())
+
+
+def format_percent(rate: Decimal, locale: str | None = None) -> str:
+    """A rate in percent as that language writes it, with the decimals it has and a true minus
+    sign: "21 %", "−15 %", "5,5 %" in Spanish; "21%", "−15%" in English."""
+    from babel.numbers import format_percent as babel_percent
+
+    shown = babel_percent(rate / 100, locale=locale or current_locale(), decimal_quantization=False)
+    return shown.replace("-", "\u2212")

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from partida.books import views
+from partida.books import closing_views, views
 from partida.books.kinds import RECORD_KINDS
 
 EDITABLE_KINDS = tuple(kind for kind in RECORD_KINDS if kind != "company")
@@ -45,5 +45,17 @@ urlpatterns = [
         "c/<uuid:company_id>/<record_kind:kind>/<uuid:pk>/delete/",
         views.record_delete,
         name="record_delete",
+    ),
+    # Closing a year, archiving, the default taxes (closing_views).
+    path("c/<uuid:company_id>/close-year/", closing_views.close_year, name="close_year"),
+    path(
+        "c/<uuid:company_id>/<record_kind:kind>/<uuid:pk>/archive/",
+        closing_views.set_archived,
+        name="set_archived",
+    ),
+    path(
+        "c/<uuid:company_id>/tax_code/add-defaults/",
+        closing_views.add_default_taxes,
+        name="add_default_taxes",
     ),
 ]

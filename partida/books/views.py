@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from partida.books import actions
 from partida.books import models as m
 from partida.books.access import visible_companies
+from partida.books.closing import list_mark
 from partida.books.forms import (
     RECORD_FORMS,
     CompanyDetailsForm,
@@ -270,7 +271,7 @@ COLUMNS: dict[str, list[tuple]] = {
 COLUMNS["supplier"] = COLUMNS["customer"]
 COLUMNS["tax_code"] = [
     (gettext_lazy("Name"), "name", "text"),
-    (gettext_lazy("Rate (%)"), "rate", "number"),
+    (gettext_lazy("Rate"), "rate", "percent"),
     (gettext_lazy("Kind"), "get_kind_display", "text"),
     (gettext_lazy("Account on sales"), "sales_account", "text"),
     (gettext_lazy("Account on purchases"), "purchase_account", "text"),
@@ -297,6 +298,8 @@ def record_queryset(company: m.Company, kind: str):
         records = records.annotate(total=Sum("account__ledger_entries__amount")).order_by(
             *model._meta.ordering
         )
+    elif kind in ("account", "tax_code"):
+        records = records.order_by("archived", *model._meta.ordering)  # archived ones last
     return records.select_related(*RELATED.get(kind, []))
 
 
@@ -359,6 +362,7 @@ def record_list(request: HttpRequest, company_id, kind: str) -> HttpResponse:
         {
             "url": row_url(company, kind, r.pk),
             "cells": [(value_of(r, attribute), style) for _h, attribute, style in columns],
+            "mark": list_mark(r),
         }
         for r in page
     ]
@@ -368,6 +372,8 @@ def record_list(request: HttpRequest, company_id, kind: str) -> HttpResponse:
         page=page,
         rows=rows,
         headings=[(heading, style) for heading, _a, style in columns],
+        # A company restored from a backup older than taxes can get the default ones.
+        offer_default_taxes=kind == "tax_code" and not page.paginator.count,
         **kind_names(kind),
     )
     return render(request, "books/record_list.html", context)

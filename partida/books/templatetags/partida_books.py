@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from partida.books.numbers import format_money, format_number
+from partida.books.numbers import format_money, format_number, format_percent
 
 register = template.Library()
 
@@ -34,3 +34,11 @@ def money(value, currency: str = "") -> str:
     if not currency:
         return amount(value)
     return format_money(Decimal(value), currency)
+
+
+@register.filter
+def percent(value) -> str:
+    """A tax rate: "21 %", "−15 %" in Spanish (``numbers.format_percent``)."""
+    if value is None or value == "":
+        return ""
+    return format_percent(Decimal(value))
