@@ -140,7 +140,7 @@ def invoice_pdf(rng: random.Random) -> bytes:
     pdf.cell(30, 7, "Importe", border="B", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", size=10)
     for _ in range(rng.randrange(1, 6)):
-        product, _account, low, high, unit = rng.choice(names.PRODUCTS)
+        product, _account, low, high, unit, _rate = rng.choice(names.PRODUCTS)
         quantity = rng.randrange(1, 20)
         price = round(rng.uniform(low, high), 2)
         base += quantity * price

@@ -1,27 +1,32 @@
-"""Deterministic demo companies: a year of realistic books, emails, history and attachments.
+"""Deterministic demo companies: two years of realistic books, emails, history and attachments.
 
 ``do_create_demo_company(name, size, seed)`` builds a company that looks used: customers and
-suppliers, sales and purchase invoices and their receipts and payments, wages, rent, taxes,
-journal entries, the emails that sent the invoices, the history of every change, and real PDF
-and image files attached to transactions.
+suppliers (some of them professionals, whose invoices have IRPF withheld), sales invoices
+numbered by series (F2025-0001) with IVA on each line, a few credit notes and drafts, purchase
+invoices, receipts and payments applied to the invoices they pay (some paid in part, some not
+at all), wages, rent, each quarter's IVA settled and paid, journal entries, the first year
+closed and locked, the emails that sent the invoices, the history of every change, and real
+PDF and image files attached to transactions.
 
 The same seed gives the same books. All content (names, dates, amounts, files) comes from
 ``random.Random(seed)``; the keys come from a second generator seeded by the seed *and the
 company name*, so a demo made twice into one database gets new keys instead of colliding (see
-``key_generator``). Timestamps are fixed in 2025; nothing reads the clock.
+``key_generator``). Timestamps are fixed in 2024 and 2025; nothing reads the clock.
 
 The generator skips the per-record actions, which would take hours for a large company, and
 writes rows with ``bulk_create`` in batches. It computes the general ledger with the same rules as
-``partida.books.posting.postings`` (see ``ledger_postings``), and the history's snapshots with
-``partida.books.snapshot.snapshot``, so a demo company is indistinguishable from one typed in.
-The whole company is made in one database transaction: an interrupted demo leaves nothing,
-and the files it had stored are removed again.
+``partida.books.posting.postings`` (see ``ledger_postings``), each line's tax with
+``posting.line_tax``, the closing entry as ``actions.do_close_year`` would, and the history's
+snapshots with ``partida.books.snapshot.snapshot``, so a demo company is indistinguishable from
+one typed in. The whole company is made in one database transaction: an interrupted demo leaves
+nothing, and the files it had stored are removed again.
 """
 
 import datetime
 import itertools
 import random
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,9 +40,16 @@ from django.utils.translation import gettext
 from partida.attachments.models import Attachment
 from partida.attachments.store import discard_new_blobs, store_blob_reporting
 from partida.books import models as m
-from partida.books.chart import bank_account_code_start, default_chart
+from partida.books.chart import bank_account_code_start, default_chart, default_tax_codes
 from partida.books.numbers import format_money
-from partida.books.posting import line_amount, rebuild_account_days
+from partida.books.posting import (
+    document_total,
+    invoice_withholding,
+    line_amount,
+    line_base,
+    line_tax,
+    rebuild_account_days,
+)
 from partida.books.signals import company_created
 from partida.books.snapshot import snapshot
 from partida.demo import names
@@ -47,12 +59,28 @@ from partida.mail.models import Email, EmailAttachment
 
 BATCH_SIZE = 5000
 BACKGROUND_FILES = 100  # from this many distinct files, a helper process makes them
-YEAR = 2025
+#: Two years of books: the first closed (its closing entry, and the books locked up to its last
+#: day), the second open.
+YEARS = (2024, 2025)
+CLOSED_YEAR, YEAR = YEARS
 UTC = datetime.UTC
-CREATED_AT = datetime.datetime(YEAR, 1, 2, 9, 0, tzinfo=UTC)
+CREATED_AT = datetime.datetime(CLOSED_YEAR, 1, 2, 9, 0, tzinfo=UTC)
+#: When the first year was closed: in February, once its last invoices had come in.
+CLOSED_AT = datetime.datetime(YEAR, 2, 14, 10, 0, tzinfo=UTC)
 Q4 = Decimal("0.0001")
+CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-VAT_RATE = Decimal("0.21")
+CREDIT_NOTE_SHARE = 0.015  # of the sales invoices, at least two
+PURCHASE_CREDIT_NOTE_SHARE = 0.01  # of the purchase invoices, at least one
+DRAFTS = 2  # sales invoices not yet issued, at the end of the last year
+PAID_SHARE, PARTLY_PAID_SHARE = 0.82, 0.08  # of the invoices; the rest stay unpaid
+#: Transactions made after the others: each quarter's IVA settlement and the payments of IVA
+#: and IRPF after it (the last quarter's fall in the next year), the savings account closed,
+#: and the closing of the first year. Bank-to-cash transfers make up for any not needed.
+QUARTERS = [(year, quarter) for year in YEARS for quarter in (1, 2, 3, 4)]
+LATE_TRANSACTIONS = len(QUARTERS) + 2 * (len(QUARTERS) - 1) + 2
+#: Each month's rent, wages and bank charges.
+RECURRING_TRANSACTIONS = 3 * 12 * len(YEARS)
 
 Progress = Callable[[str, int, int], None]
 
@@ -77,12 +105,15 @@ SIZES: dict[str, Profile] = {
     "large": Profile(200_000, 2_000, 400, 20_000, 4_000, 6_000, 20_000, 3.9, 0.01),
 }
 
+FIRST_DAY = datetime.date(CLOSED_YEAR, 1, 1)
+CLOSED_YEAR_END = datetime.date(CLOSED_YEAR, 12, 31)
+LAST_DAY = datetime.date(YEAR, 12, 31)
 WORKDAYS = [
     day
-    for day in (datetime.date(YEAR, 1, 1) + datetime.timedelta(n) for n in range(365))
+    for day in (FIRST_DAY + datetime.timedelta(n) for n in range((LAST_DAY - FIRST_DAY).days + 1))
     if day.weekday() < 5
 ]
-LAST_DAY = datetime.date(YEAR, 12, 31)
+WORKDAYS_OF_LAST_YEAR = [day for day in WORKDAYS if day.year == YEAR]
 
 FAILURES = [
     "SMTP 550 5.1.1: the recipient's mailbox does not exist.",
@@ -117,30 +148,44 @@ def money(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
 
 
+def quarter_of(day: datetime.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
 def ledger_postings(
-    kind: str, record, lines, receivable_id, payable_id
+    kind: str, record, lines, counter_id, tax_codes: dict
 ) -> list[tuple[uuid.UUID, Decimal]]:
     """What ``partida.books.posting.postings`` posts, from records and lines held in memory.
 
-    The same sign rules: debits positive, credits negative, the bank, receivable or payable
-    account takes the total and each line's account the line's amount.
+    The same rules: debits positive, credits negative; each line posts its base to its account
+    and its tax to its tax code's account, the invoice's withholding goes to the withholding's
+    account, and ``counter_id`` (the bank, receivable or payable account) takes the total. A
+    credit note posts reversed; a draft posts nothing. ``tax_codes``: key -> TaxCode.
     """
     if kind == "journal_entry":
         return [(line.account_id, line.debit - line.credit) for line in lines]
-    total = sum((line.amount for line in lines), ZERO)
-    if kind == "receipt":
-        return [(record.bank_account.account_id, total)] + [
-            (line.account_id, -line.amount) for line in lines
-        ]
-    if kind == "payment":
-        return [(record.bank_account.account_id, -total)] + [
-            (line.account_id, line.amount) for line in lines
-        ]
-    if kind == "sales_invoice":
-        return [(receivable_id, total)] + [(line.account_id, -line.amount) for line in lines]
-    if kind == "purchase_invoice":
-        return [(payable_id, -total)] + [(line.account_id, line.amount) for line in lines]
-    raise TypeError(f"{kind} does not post to the ledger")
+    if getattr(record, "draft", False):
+        return []
+    sales_side = kind in ("receipt", "sales_invoice")
+    sign = -1 if sales_side else 1
+    if getattr(record, "corrects_id", None):
+        sign = -sign
+    pairs = []
+    for line in lines:
+        pairs.append((line.account_id, sign * line_base(line, record.amounts_include_tax)))
+        if line.tax_amount:
+            pairs.append(
+                (tax_account(tax_codes[line.tax_code_id], sales_side), sign * line.tax_amount)
+            )
+    withheld = getattr(record, "withholding_amount", ZERO)
+    if withheld:
+        pairs.append((tax_account(tax_codes[record.withholding_id], sales_side), sign * withheld))
+    total = sum((amount for _account, amount in pairs), ZERO)
+    return [(counter_id, -total)] + pairs
+
+
+def tax_account(code: m.TaxCode, sales_side: bool) -> uuid.UUID:
+    return code.sales_account_id if sales_side else code.purchase_account_id
 
 
 LINE_PARENT = {
@@ -153,15 +198,15 @@ LINE_PARENT = {
 
 # Parents before children, so that a batch never refers to a row not yet written.
 FLUSH_ORDER = [
-    m.Receipt,
-    m.Payment,
     m.SalesInvoice,
     m.PurchaseInvoice,
+    m.Receipt,
+    m.Payment,
     m.JournalEntry,
-    m.ReceiptLine,
-    m.PaymentLine,
     m.SalesInvoiceLine,
     m.PurchaseInvoiceLine,
+    m.ReceiptLine,
+    m.PaymentLine,
     m.JournalEntryLine,
     m.LedgerEntry,
     HistoryEntry,
@@ -282,6 +327,9 @@ class DemoBuilder:
         self.domain = f"{names.slug(self.name)}.es"
         self.team = [(person, f"{login}@{self.domain}") for person, login in names.TEAM]
         self.made = 0
+        self.made_transactions = 0
+        self.moved: defaultdict[tuple, Decimal] = defaultdict(lambda: ZERO)
+        self.series: dict[str, int] = {}
         self.stage = ""
         self.stage_total = 0
 
@@ -428,12 +476,34 @@ class DemoBuilder:
         self.bank, self.savings, self.cash = bank_accounts
         self.receivable_id = self.role_account(m.AccountRole.RECEIVABLE)
         self.payable_id = self.role_account(m.AccountRole.PAYABLE)
+        self.build_tax_codes(company)
+        self.company = company
         self.history("create", "company", company.id, None, snapshot(company), CREATED_AT)
         for bank_account in bank_accounts:
             self.history(
                 "create", "bank_account", bank_account.id, None, snapshot(bank_account), CREATED_AT
             )
         return company
+
+    def build_tax_codes(self, company: m.Company) -> None:
+        """The tax codes a new company gets (``do_create_company``): IVA 21, 10, 4 and 0 %, and
+        IRPF −15 %."""
+        codes = [
+            m.TaxCode(
+                id=self.uid(),
+                company=company,
+                name=name,
+                rate=rate,
+                kind=kind,
+                sales_account=self.accounts[sales_code],
+                purchase_account=self.accounts[purchase_code],
+            )
+            for name, rate, kind, sales_code, purchase_code in default_tax_codes("es")
+        ]
+        m.TaxCode.objects.bulk_create(codes)
+        self.tax_codes = {code.id: code for code in codes}
+        self.vat = {int(code.rate): code for code in codes if code.kind == m.TaxKind.VAT}
+        self.irpf = next(code for code in codes if code.kind == m.TaxKind.WITHHOLDING)
 
     def iban(self) -> str:
         digits = "".join(str(self.rng.randrange(10)) for _ in range(22))
@@ -456,7 +526,10 @@ class DemoBuilder:
         categories = names.SUPPLIER_CATEGORIES
         for index in range(self.profile.suppliers):
             category = categories[index % len(categories)]
-            data = names.supplier(self.rng, taken, category[0])
+            if category[0] == names.PROFESSIONALS:
+                data = names.professional(self.rng, taken)
+            else:
+                data = names.supplier(self.rng, taken, category[0])
             self.suppliers.append(m.Supplier(id=self.uid(), company_id=self.company_id, **data))
             self.supplier_category.append(category)
         landlord = {
@@ -470,6 +543,12 @@ class DemoBuilder:
         self.landlord = len(self.suppliers)
         self.suppliers.append(m.Supplier(id=self.uid(), company_id=self.company_id, **landlord))
         self.supplier_category.append(None)
+        # Bought from without an invoice of their own (a ticket paid at once): not professionals.
+        self.shops = [
+            index
+            for index, category in enumerate(self.supplier_category)
+            if category is not None and category[0] != names.PROFESSIONALS
+        ]
         m.Customer.objects.bulk_create(self.customers)
         m.Supplier.objects.bulk_create(self.suppliers)
         for kind, contacts in (("customer", self.customers), ("supplier", self.suppliers)):
@@ -496,8 +575,18 @@ class DemoBuilder:
 
     # Transactions
 
-    def transaction(self, kind: str, record, lines: list) -> Decimal:
-        """Queue a transaction, its lines, ledger entries and history; return its total."""
+    def counter_account_id(self, kind: str, record) -> uuid.UUID | None:
+        """The account that takes a transaction's total, as ``posting.counter_account_id``."""
+        if kind in ("receipt", "payment"):
+            return record.bank_account.account_id
+        return {"sales_invoice": self.receivable_id, "purchase_invoice": self.payable_id}.get(kind)
+
+    def transaction(self, kind: str, record, lines: list, updates: bool = True) -> Decimal:
+        """Queue a transaction, its lines, ledger entries and history; return its total.
+
+        ``updates``: the history may show the record corrected after it was made (not so for a
+        closing entry, which is made once, on the day the year is closed).
+        """
         record.id = self.uid()
         record.company_id = self.company_id
         line_model, parent = LINE_PARENT[kind]
@@ -510,8 +599,9 @@ class DemoBuilder:
         self.add(record)
         for line in lines:
             self.add(line)
-        postings = ledger_postings(kind, record, lines, self.receivable_id, self.payable_id)
-        for account_id, amount in postings:
+        counter = self.counter_account_id(kind, record)
+        quarter = (record.date.year, quarter_of(record.date))
+        for account_id, amount in ledger_postings(kind, record, lines, counter, self.tax_codes):
             if amount:
                 self.add(
                     Row(
@@ -525,33 +615,58 @@ class DemoBuilder:
                     ),
                     m.LedgerEntry,
                 )
+                self.moved[account_id, *quarter] += amount
         final = snapshot(record)
         skip = {"id", "position", parent_attname}
         final["lines"] = [
             {key: value for key, value in snapshot(line).items() if key not in skip}
             for line in lines
         ]
-        self.record_history(kind, record.id, final, record.date)
+        if updates:
+            self.record_history(kind, record.id, final, record.date)
+        else:
+            self.history("create", kind, record.id, None, final, CLOSED_AT)
+        self.made_transactions += 1
         self.tick()
         if kind == "journal_entry":
             return sum((line.debit for line in lines), ZERO)
-        return sum((line.amount for line in lines), ZERO)
+        return document_total(record, lines)
 
-    def money_line(self, model, code: str, cents: int, description: str):
-        return model(account_id=self.account(code), amount=money(cents), description=description)
+    def moved_in(self, code: str, quarters) -> Decimal:
+        """What the transactions so far moved on an account in those (year, quarter)s."""
+        account_id = self.account(code)
+        return sum((self.moved[account_id, year, quarter] for year, quarter in quarters), ZERO)
 
-    def invoice_line(self, model, code: str, description: str, quantity: int, price_cents: int):
+    def taxed(self, line, rate: int | None, inclusive: bool = False):
+        """The line with the IVA of ``rate`` per cent, worked out as ``posting.line_tax``."""
+        if rate is not None:
+            code = self.vat[rate]
+            line.tax_code_id = code.id
+            line.tax_amount = line_tax(line.amount, code.rate, inclusive)
+        return line
+
+    def money_line(
+        self, model, code: str, cents: int, description: str, rate=None, inclusive=False
+    ):
+        line = model(account_id=self.account(code), amount=money(cents), description=description)
+        return self.taxed(line, rate, inclusive)
+
+    def invoice_line(
+        self, model, code: str, description: str, quantity: int, price_cents: int, rate=None
+    ):
         quantity_d = Decimal(quantity).quantize(Q4)
         price = money(price_cents).quantize(Q4)
-        return model(
+        line = model(
             account_id=self.account(code),
             description=description,
             quantity=quantity_d,
             unit_price=price,
             amount=line_amount(quantity_d, price),
         )
+        return self.taxed(line, rate)
 
-    def journal(self, day, description, reference, lines: list[tuple[str, int, int]]):
+    def journal(self, day, description, reference, lines: list[tuple[str, Decimal, Decimal]]):
+        """A journal entry of (account code, debit, credit) lines; lines of nothing are left out."""
         entry = m.JournalEntry(date=day, description=description, reference=reference)
         self.transaction(
             "journal_entry",
@@ -560,153 +675,242 @@ class DemoBuilder:
                 m.JournalEntryLine(
                     account_id=self.account(code),
                     description=description,
-                    debit=money(debit),
-                    credit=money(credit),
+                    debit=debit,
+                    credit=credit,
                 )
                 for code, debit, credit in lines
+                if debit or credit
             ],
         )
+        self.ref("journal_entry", Ref(entry.id, day, reference, -1))
         return entry
+
+    def next_number(self, prefix: str, day: datetime.date) -> str:
+        """The next number of the series of ``prefix`` and the day's year, as
+        ``actions.next_invoice_number`` gives it; the counters are written at the end."""
+        series = f"{prefix}{day.year}"
+        self.series[series] = self.series.get(series, 0) + 1
+        return f"{series}-{self.series[series]:04d}"
 
     def build_transactions(self) -> None:
         profile = self.profile
-        rng = self.rng
         n = profile.transactions
         scale = max(1, n // 300)
         self.start_stage(gettext("Transactions"), n)
         self.journal_entries(scale)
-        vat_by_quarter = self.sales_invoices(round(0.30 * n))
-        self.purchase_invoices(round(0.11 * n))
-        self.recurring(scale, vat_by_quarter)
-        remaining = n - sum(len(refs) for refs in self.refs.values())
-        for _ in range(max(0, remaining)):
-            if rng.random() < 0.25:
+        # Shares of what the fixed monthly transactions leave, so a small demo keeps its mix.
+        left = n - self.made_transactions - RECURRING_TRANSACTIONS - LATE_TRANSACTIONS
+        self.sales_invoices(round(0.30 * left))
+        self.purchase_invoices(round(0.11 * left))
+        self.recurring(scale)
+        for _ in range(max(0, n - self.made_transactions - LATE_TRANSACTIONS)):
+            if self.rng.random() < 0.25:
                 self.misc_receipt()
             else:
                 self.misc_payment()
+        late = self.settle_taxes() + self.close_savings_account() + self.close_first_year()
+        for _ in range(LATE_TRANSACTIONS - late):
+            self.transfer(self.rng.choice(WORKDAYS_OF_LAST_YEAR))
+        m.InvoiceCounter.objects.bulk_create(
+            m.InvoiceCounter(id=self.uid(), company=self.company, series=series, last_number=last)
+            for series, last in sorted(self.series.items())
+        )
 
     def ref(self, kind: str, ref: Ref) -> None:
         self.refs[kind].append(ref)
 
     def journal_entries(self, scale: int) -> None:
-        start = datetime.date(YEAR, 1, 1)
-        bank, cash = self.bank.account.code, self.cash.account.code
+        bank, savings = self.bank.account.code, self.savings.account.code
         capital, loan, fixed = 40_000_00 * scale, 16_000_00 * scale, 36_000_00 * scale
-        entry = self.journal(
-            start,
+        saved = 5_000_00 * scale
+        self.journal(
+            FIRST_DAY,
             "Asiento de apertura",
             "AS-0001",
             [
-                ("217", fixed, 0),
-                (bank, capital + loan - fixed, 0),
-                ("100", 0, capital),
-                ("520", 0, loan),
+                ("217", money(fixed), ZERO),
+                (bank, money(capital + loan - fixed - saved), ZERO),
+                (savings, money(saved), ZERO),
+                ("100", ZERO, money(capital)),
+                ("170", ZERO, money(loan)),
             ],
         )
-        self.ref("journal_entry", Ref(entry.id, start, "AS-0001", -1))
-        number = 2
-        for month in range(1, 13):
-            day = datetime.date(YEAR, month, 28)
-            reference = f"AS-{number:04d}"
-            amount = fixed // 120
-            entry = self.journal(
-                day,
-                f"Amortización del inmovilizado, {names.MONTHS[month - 1]}",
-                reference,
-                [("629", amount, 0), ("217", 0, amount)],
-            )
-            self.ref("journal_entry", Ref(entry.id, day, reference, -1))
-            number += 1
-        for _ in range(max(0, round(0.03 * self.profile.transactions) - 13)):
-            day = self.day()
-            reference = f"AS-{number:04d}"
-            amount = self.rng.randrange(100_00, 1_000_00, 50_00)
-            entry = self.journal(
-                day, "Traspaso de banco a caja", reference, [(cash, amount, 0), (bank, 0, amount)]
-            )
-            self.ref("journal_entry", Ref(entry.id, day, reference, -1))
-            number += 1
+        self.entry_number = 2
+        for year in YEARS:
+            for month in range(1, 13):
+                amount = money(fixed // 120)
+                self.journal(
+                    datetime.date(year, month, 28),
+                    f"Amortización del inmovilizado, {names.MONTHS[month - 1]} de {year}",
+                    self.entry_reference(),
+                    [("681", amount, ZERO), ("281", ZERO, amount)],
+                )
+        for _ in range(max(0, round(0.03 * self.profile.transactions) - 25)):
+            self.transfer(self.day())
 
-    def sales_invoices(self, count: int) -> dict[int, int]:
+    def entry_reference(self) -> str:
+        reference = f"AS-{self.entry_number:04d}"
+        self.entry_number += 1
+        return reference
+
+    def transfer(self, day: datetime.date) -> None:
+        amount = money(self.rng.randrange(100_00, 1_000_00, 50_00))
+        bank, cash = self.bank.account.code, self.cash.account.code
+        self.journal(
+            day,
+            "Traspaso de banco a caja",
+            self.entry_reference(),
+            [(cash, amount, ZERO), (bank, ZERO, amount)],
+        )
+
+    def sales_line(self, customer):
+        product, code, low, high, unit, rate = self.rng.choice(names.PRODUCTS)
+        quantity = self.rng.randrange(1, 7)
+        price = self.rng.randrange(low * 100, high * 100, 5)
+        abroad = customer.tax_id.startswith("GB")  # a service abroad carries no Spanish IVA
+        return self.invoice_line(
+            m.SalesInvoiceLine, code, f"{product} ({unit})", quantity, price, 0 if abroad else rate
+        )
+
+    def sales_invoices(self, count: int) -> None:
+        """Invoices numbered by series in date order, a few credit notes, some paid in part or
+        not at all, and drafts at the end."""
         rng = self.rng
-        days = sorted(self.day() for _ in range(count))
-        vat_by_quarter: dict[int, int] = {}
-        for number, day in enumerate(days, start=1):
+        notes = max(2, round(CREDIT_NOTE_SHARE * count))
+        invoices = []
+        for day in sorted(self.day() for _ in range(count - notes - DRAFTS)):
             customer_index = self.pick_customer()
             customer = self.customers[customer_index]
-            reference = f"F{YEAR}-{number:05d}"
-            lines = []
-            base_cents = 0
-            for _ in range(rng.choice([1, 1, 1, 2, 2, 3, 4])):
-                product, code, low, high, unit = rng.choice(names.PRODUCTS)
-                quantity = rng.randrange(1, 7)
-                price = rng.randrange(low * 100, high * 100, 5)
-                base_cents += quantity * price
-                lines.append(
-                    self.invoice_line(
-                        m.SalesInvoiceLine, code, f"{product} ({unit})", quantity, price
-                    )
-                )
-            abroad = customer.tax_id.startswith("GB")
-            if not abroad:
-                vat = (Decimal(base_cents) * VAT_RATE).quantize(Decimal(1))
-                lines.append(self.invoice_line(m.SalesInvoiceLine, "477", "IVA 21%", 1, int(vat)))
-                quarter = (day.month - 1) // 3 + 1
-                vat_by_quarter[quarter] = vat_by_quarter.get(quarter, 0) + int(vat)
+            lines = [self.sales_line(customer) for _ in range(rng.choice([1, 1, 1, 2, 2, 3, 4]))]
+            number = self.next_number(self.company.invoice_prefix, day)
             due = day + datetime.timedelta(days=rng.choice([0, 15, 30, 30, 30, 60]))
             invoice = m.SalesInvoice(
                 date=day,
-                description=f"Factura {reference} a {customer.name}",
-                reference=reference,
+                description=f"Factura {number} a {customer.name}",
+                reference=f"Pedido {rng.randrange(1000, 99999)}" if rng.random() < 0.3 else "",
+                number=number,
                 customer_id=customer.id,
                 due_date=due,
             )
             total = self.transaction("sales_invoice", invoice, lines)
-            self.ref("sales_invoice", Ref(invoice.id, day, reference, customer_index, total, due))
-            if rng.random() < 0.9:
-                paid = due + datetime.timedelta(days=rng.randrange(-10, 25))
-                paid = max(paid, day)
-                if paid <= LAST_DAY:
-                    self.receipt_for(invoice, customer, customer_index, reference, total, paid)
-        return vat_by_quarter
+            self.ref("sales_invoice", Ref(invoice.id, day, number, customer_index, total, due))
+            invoices.append((invoice, lines, total))
+        credited = self.credit_notes("sales_invoice", invoices, notes)
+        for invoice, _lines, total in invoices:
+            self.collect("receipt", invoice, total - credited.get(invoice.id, ZERO))
+        for _ in range(DRAFTS):
+            self.draft_invoice()
 
-    def receipt_for(self, invoice, customer, customer_index, reference, total, day) -> None:
-        bank = self.cash if self.rng.random() < 0.1 else self.bank
-        receipt = m.Receipt(
+    def draft_invoice(self) -> None:
+        customer = self.customers[self.pick_customer()]
+        day = LAST_DAY - datetime.timedelta(days=self.rng.randrange(0, 10))
+        lines = [self.sales_line(customer) for _ in range(self.rng.choice([1, 2]))]
+        invoice = m.SalesInvoice(
             date=day,
-            description=f"Cobro de la factura {reference}",
-            reference=reference,
-            bank_account=bank,
+            description=f"Borrador de factura a {customer.name}",
             customer_id=customer.id,
+            due_date=day + datetime.timedelta(days=30),
+            draft=True,
         )
-        line = m.ReceiptLine(
-            account_id=self.receivable_id, amount=total, description=f"Factura {reference}"
+        self.transaction("sales_invoice", invoice, lines)
+
+    def credit_notes(self, kind: str, invoices: list, count: int) -> dict:
+        """``count`` credit notes, each returning one unit of a line of another invoice, a few
+        days or weeks later (numbered in date order); invoice key -> the total credited."""
+        rng = self.rng
+        candidates = [item for item in invoices if item[0].date < LAST_DAY]
+        planned = []
+        for invoice, lines, _total in rng.sample(candidates, min(count, len(candidates))):
+            day = min(LAST_DAY, invoice.date + datetime.timedelta(days=rng.randrange(2, 40)))
+            planned.append((day, invoice, rng.choice(lines)))
+        planned.sort(key=lambda note: note[0])
+        credited = {}
+        for day, invoice, line in planned:
+            returned = type(line)(
+                account_id=line.account_id,
+                description=f"Devolución: {line.description}",
+                quantity=Decimal(1).quantize(Q4),
+                unit_price=line.unit_price,
+                amount=line_amount(Decimal(1), line.unit_price),
+                tax_code_id=line.tax_code_id,
+            )
+            if line.tax_code_id:
+                rate = self.tax_codes[line.tax_code_id].rate
+                returned.tax_amount = line_tax(returned.amount, rate, False)
+            note = self.credit_note(kind, invoice, day)
+            if note.withholding_id:
+                note.withholding_amount = invoice_withholding(note, [returned])
+            credited[invoice.id] = self.transaction(kind, note, [returned])
+        return credited
+
+    def credit_note(self, kind: str, invoice, day: datetime.date):
+        if kind == "sales_invoice":
+            number = self.next_number(self.company.credit_note_prefix, day)
+            return m.SalesInvoice(
+                date=day,
+                description=f"Factura rectificativa {number} de la factura {invoice.number}",
+                number=number,
+                customer_id=invoice.customer_id,
+                due_date=day,
+                corrects_id=invoice.id,
+            )
+        return m.PurchaseInvoice(
+            date=day,
+            description=f"Abono de la factura {invoice.reference}",
+            reference=f"{invoice.reference}-A",
+            supplier_id=invoice.supplier_id,
+            due_date=day,
+            corrects_id=invoice.id,
+            withholding=invoice.withholding,
         )
-        self.transaction("receipt", receipt, [line])
-        self.ref("receipt", Ref(receipt.id, day, reference, customer_index, total))
+
+    def collect(self, kind: str, invoice, due: Decimal) -> None:
+        """Most invoices are paid in full, on about their due date; some in part; the rest not
+        yet (overdue once their due date has passed). The receipt or payment line is applied to
+        the invoice: the receivable or payable account, and no tax of its own."""
+        rng = self.rng
+        roll = rng.random()
+        day = max(invoice.date, invoice.due_date + datetime.timedelta(days=rng.randrange(-10, 25)))
+        if due <= 0 or roll >= PAID_SHARE + PARTLY_PAID_SHARE or day > LAST_DAY:
+            return
+        part = roll >= PAID_SHARE
+        if part:
+            due = (due * rng.randrange(30, 71) / 100).quantize(CENT)
+        label = getattr(invoice, "number", "") or invoice.reference
+        if kind == "receipt":
+            bank = self.cash if rng.random() < 0.1 else self.bank
+            record = m.Receipt(bank_account=bank, customer_id=invoice.customer_id)
+            line = m.ReceiptLine(account_id=self.receivable_id, invoice_id=invoice.id)
+            what = "Cobro parcial" if part else "Cobro"
+        else:
+            record = m.Payment(bank_account=self.bank, supplier_id=invoice.supplier_id)
+            line = m.PaymentLine(account_id=self.payable_id, invoice_id=invoice.id)
+            what = "Pago parcial" if part else "Pago"
+        record.date, record.reference = day, label
+        record.description = f"{what} de la factura {label}"
+        line.amount, line.description = due, f"Factura {label}"
+        total = self.transaction(kind, record, [line])
+        self.ref(kind, Ref(record.id, day, label, -1, total))
+
+    def purchase_line(self, item):
+        description, low, high, code, rate = item
+        price = self.rng.randrange(low * 100, high * 100, 5)
+        quantity = self.rng.randrange(1, 6)
+        return self.invoice_line(m.PurchaseInvoiceLine, code, description, quantity, price, rate)
 
     def purchase_invoices(self, count: int) -> None:
+        """Suppliers' invoices with IVA; a professional's also has IRPF withheld from its base."""
         rng = self.rng
+        notes = max(1, round(PURCHASE_CREDIT_NOTE_SHARE * count))
         ordinary = [i for i, c in enumerate(self.supplier_category) if c is not None]
-        for _ in range(count):
+        invoices = []
+        for _ in range(count - notes):
             day = self.day()
             supplier_index = rng.choice(ordinary)
             supplier = self.suppliers[supplier_index]
-            category, code, items = self.supplier_category[supplier_index]
+            category, items = self.supplier_category[supplier_index]
             reference = f"{names.slug(supplier.name)[:3].upper()}-{rng.randrange(1000, 99999)}"
-            lines = []
-            for _ in range(rng.choice([1, 1, 2, 3])):
-                item, low, high = rng.choice(items)
-                quantity = rng.randrange(1, 6)
-                lines.append(
-                    self.invoice_line(
-                        m.PurchaseInvoiceLine,
-                        code,
-                        item,
-                        quantity,
-                        rng.randrange(low * 100, high * 100, 5),
-                    )
-                )
+            lines = [self.purchase_line(rng.choice(items)) for _ in range(rng.choice([1, 1, 2, 3]))]
             due = day + datetime.timedelta(days=rng.choice([0, 30, 30, 60]))
             invoice = m.PurchaseInvoice(
                 date=day,
@@ -715,98 +919,216 @@ class DemoBuilder:
                 supplier_id=supplier.id,
                 due_date=due,
             )
+            if category == names.PROFESSIONALS:
+                invoice.withholding = self.irpf
+                invoice.withholding_amount = invoice_withholding(invoice, lines)
             total = self.transaction("purchase_invoice", invoice, lines)
             self.ref(
                 "purchase_invoice", Ref(invoice.id, day, reference, supplier_index, total, due)
             )
-            if rng.random() < 0.92:
-                paid = max(day, due + datetime.timedelta(days=rng.randrange(-5, 10)))
-                if paid <= LAST_DAY:
-                    payment = m.Payment(
-                        date=paid,
-                        description=f"Pago de la factura {reference}",
-                        reference=reference,
-                        bank_account=self.bank,
-                        supplier_id=supplier.id,
-                    )
-                    line = m.PaymentLine(
-                        account_id=self.payable_id,
-                        amount=total,
-                        description=f"Factura {reference}",
-                    )
-                    self.transaction("payment", payment, [line])
-                    self.ref("payment", Ref(payment.id, paid, reference, supplier_index, total))
+            invoices.append((invoice, lines, total))
+        credited = self.credit_notes("purchase_invoice", invoices, notes)
+        for invoice, _lines, total in invoices:
+            self.collect("payment", invoice, total - credited.get(invoice.id, ZERO))
 
-    def direct_payment(self, day, code, cents, description, reference, supplier=-1, bank=None):
+    def direct_payment(self, day, line, description, reference, supplier=-1, bank=None, **more):
         payment = m.Payment(
             date=day,
             description=description,
             reference=reference,
             bank_account=bank or self.bank,
             supplier_id=self.suppliers[supplier].id if supplier >= 0 else None,
+            **more,
         )
-        self.transaction(
-            "payment", payment, [self.money_line(m.PaymentLine, code, cents, description)]
-        )
+        self.transaction("payment", payment, [line])
         self.ref("payment", Ref(payment.id, day, reference, supplier))
 
-    def recurring(self, scale: int, vat_by_quarter: dict[int, int]) -> None:
+    def recurring(self, scale: int) -> None:
+        """Each month's rent (with IVA), wages and bank charges. Wages and rent follow what the
+        company sells, so that books of any size make a profit."""
         rng = self.rng
-        for month in range(1, 13):
-            name = names.MONTHS[month - 1]
-            first = datetime.date(YEAR, month, 1)
-            while first.weekday() >= 5:
-                first += datetime.timedelta(days=1)
-            last = datetime.date(YEAR, month, 28)
-            self.direct_payment(
-                first, "621", 1_450_00 * scale, f"Alquiler del local, {name}",
-                f"ALQ-{month:02d}", supplier=self.landlord,
-            )  # fmt: skip
-            wages = rng.randrange(8_000_00, 9_500_00) * scale
-            self.direct_payment(last, "640", wages, f"Nóminas de {name}", f"NOM-{month:02d}")
-            charges = rng.randrange(15_00, 60_00) * scale
-            self.direct_payment(
-                last, "626", charges, f"Comisiones bancarias, {name}", f"COM-{month:02d}"
+        sales = -self.moved_in("700", QUARTERS) - self.moved_in("705", QUARTERS)
+        monthly = sales / (12 * len(YEARS))
+        rent_cents = int(monthly * 10) // 1000 * 1000  # a tenth, in whole tens of euros
+        for year in YEARS:
+            for month in range(1, 13):
+                name = f"{names.MONTHS[month - 1]} de {year}"
+                first = datetime.date(year, month, 1)
+                while first.weekday() >= 5:
+                    first += datetime.timedelta(days=1)
+                last = datetime.date(year, month, 28)
+                rent = f"Alquiler del local, {name}"
+                self.direct_payment(
+                    first,
+                    self.money_line(m.PaymentLine, "621", rent_cents, rent, rate=21),
+                    rent,
+                    f"ALQ-{year}-{month:02d}",
+                    supplier=self.landlord,
+                )
+                wages = f"Nóminas de {name}"
+                cents = int(monthly * rng.randrange(36, 45))  # 36 to 44 % of the sales
+                self.direct_payment(
+                    last,
+                    self.money_line(m.PaymentLine, "640", cents, wages),
+                    wages,
+                    f"NOM-{year}-{month:02d}",
+                )
+                charges = f"Comisiones bancarias, {name}"
+                cents = rng.randrange(15_00, 60_00) * scale
+                self.direct_payment(
+                    last,
+                    self.money_line(m.PaymentLine, "626", cents, charges),
+                    charges,
+                    f"COM-{year}-{month:02d}",
+                )
+            rent_cents = rent_cents * 103 // 100  # the rent goes up with prices each year
+
+    def settle_taxes(self) -> int:
+        """Each quarter's IVA settled on its last day (477 and 472 into 4750), and paid with the
+        IRPF withheld (modelos 303 and 111) on the 20th after it, when that is in the books.
+        Returns how many transactions it made."""
+        # Read before any settlement: a payment moves the account in the quarter after.
+        due = [
+            (
+                year,
+                quarter,
+                -self.moved_in("477", [(year, quarter)]),
+                self.moved_in("472", [(year, quarter)]),
+                -self.moved_in("4751", [(year, quarter)]),
             )
-        for quarter in (1, 2, 3):
-            day = datetime.date(YEAR, quarter * 3 + 1, 20)
+            for year, quarter in QUARTERS
+        ]
+        made = 0
+        for year, quarter, output, deductible, withheld in due:
+            last = datetime.date(year, 3 * quarter, 30 if quarter in (2, 3) else 31)
+            payable = output - deductible
+            self.journal(
+                last,
+                f"Liquidación del IVA del {quarter}.º trimestre de {year}",
+                self.entry_reference(),
+                [
+                    ("477", output, ZERO),
+                    ("472", ZERO, deductible),
+                    ("4750", max(-payable, ZERO), max(payable, ZERO)),
+                ],
+            )
+            made += 1
+            day = last + datetime.timedelta(days=20)
             while day.weekday() >= 5:
                 day += datetime.timedelta(days=1)
-            vat = vat_by_quarter.get(quarter, 0)
-            if vat:
-                self.direct_payment(
-                    day, "477", vat, f"IVA del {quarter}.º trimestre", f"303-{quarter}T"
+            if day > LAST_DAY:
+                continue
+            for code, amount, form, what in (
+                ("4750", payable, "303", "IVA"),
+                ("4751", withheld, "111", "Retenciones de IRPF"),
+            ):
+                if amount <= 0:  # nothing to pay (IVA to carry over, or nothing withheld)
+                    continue
+                description = f"{what} del {quarter}.º trimestre de {year} (modelo {form})"
+                line = m.PaymentLine(
+                    account_id=self.account(code), amount=amount, description=description
                 )
+                self.direct_payment(day, line, description, f"{form}-{year}-{quarter}T")
+                made += 1
+        return made
+
+    def close_savings_account(self) -> int:
+        """The savings account is cancelled at the end of the first year: its balance goes to
+        the current account, and its account is archived (kept, with its movements)."""
+        savings = self.savings.account
+        balance = self.moved_in(savings.code, QUARTERS)
+        m.Account.objects.filter(pk=savings.pk).update(archived=True)
+        if not balance:
+            return 0
+        self.journal(
+            CLOSED_YEAR_END,
+            "Cancelación de la cuenta de ahorro",
+            self.entry_reference(),
+            [(self.bank.account.code, balance, ZERO), (savings.code, ZERO, balance)],
+        )
+        return 1
+
+    def close_first_year(self) -> int:
+        """The closing entry ``actions.do_close_year`` makes: each income and expense
+        account's balance over the year moved to 129, in code order; then the books are locked
+        up to the year's last day."""
+        closed = [(year, quarter) for year, quarter in QUARTERS if year == CLOSED_YEAR]
+        balances = [
+            (account.id, self.moved_in(code, closed))
+            for code, account in sorted(self.accounts.items())
+            if account.kind in (m.AccountKind.INCOME, m.AccountKind.EXPENSE)
+        ]
+        balances = [(account_id, balance) for account_id, balance in balances if balance]
+        profit = -sum((balance for _account, balance in balances), ZERO)
+        lines = [
+            m.JournalEntryLine(
+                account_id=account_id,
+                debit=-balance if balance < 0 else ZERO,
+                credit=balance if balance > 0 else ZERO,
+            )
+            for account_id, balance in balances
+        ]
+        lines.append(
+            m.JournalEntryLine(
+                account_id=self.account("129"),
+                debit=-profit if profit < 0 else ZERO,
+                credit=profit if profit > 0 else ZERO,
+            )
+        )
+        entry = m.JournalEntry(
+            date=CLOSED_YEAR_END,
+            closes_year=True,
+            description=f"Cierre del ejercicio {CLOSED_YEAR}",
+        )
+        self.transaction("journal_entry", entry, lines, updates=False)
+        self.ref("journal_entry", Ref(entry.id, CLOSED_YEAR_END, "", -1))
+        before = snapshot(self.company)
+        self.company.lock_date = CLOSED_YEAR_END
+        m.Company.objects.filter(pk=self.company.pk).update(lock_date=CLOSED_YEAR_END)
+        self.history(
+            "update", "company", self.company.pk, before, snapshot(self.company), CLOSED_AT
+        )
+        return 1
 
     def misc_receipt(self) -> None:
+        """A counter sale in cash (a ticket: IVA included), interest on savings, or some other
+        service invoiced on the spot."""
         rng = self.rng
         day = self.day()
         choice = rng.random()
+        inclusive, rate = False, None
         if choice < 0.6:
             code, description, bank = "700", "Venta de mostrador", self.cash
             cents = rng.randrange(5_00, 300_00)
+            inclusive, rate = True, 21
         elif choice < 0.9:
-            code, description, bank = "759", "Intereses de la cuenta de ahorro", self.savings
+            bank = self.savings if day.year == CLOSED_YEAR else self.bank
+            code, description = "769", f"Intereses de la {bank.name.lower()}"
             cents = rng.randrange(1_00, 90_00)
         else:
-            code, description, bank = "759", "Subvención", self.bank
+            code, description, bank = "759", "Cesión de espacio para un evento", self.bank
             cents = rng.randrange(500_00, 5_000_00)
-        receipt = m.Receipt(date=day, description=description, bank_account=bank)
-        self.transaction(
-            "receipt", receipt, [self.money_line(m.ReceiptLine, code, cents, description)]
+            rate = 21
+        receipt = m.Receipt(
+            date=day, description=description, bank_account=bank, amounts_include_tax=inclusive
         )
+        line = self.money_line(m.ReceiptLine, code, cents, description, rate, inclusive)
+        self.transaction("receipt", receipt, [line])
         self.ref("receipt", Ref(receipt.id, day, "", -1))
 
     def misc_payment(self) -> None:
+        """Something bought and paid at once, on a ticket with the IVA included."""
         rng = self.rng
         day = self.day()
-        index = rng.randrange(len(self.suppliers) - 1)
-        category = self.supplier_category[index]
-        _category_name, code, items = category
-        item, low, high = rng.choice(items)
+        index = rng.choice(self.shops)
+        _category, items = self.supplier_category[index]
+        item, low, high, code, rate = rng.choice(items)
         cents = rng.randrange(low * 100, high * 100)
         bank = self.cash if cents < 100_00 and rng.random() < 0.5 else self.bank
-        self.direct_payment(day, code, cents, item, "", supplier=index, bank=bank)
+        line = self.money_line(m.PaymentLine, code, cents, item, rate, inclusive=True)
+        self.direct_payment(
+            day, line, item, "", supplier=index, bank=bank, amounts_include_tax=True
+        )
 
     # Files and emails
 

@@ -178,47 +178,56 @@ STREETS = [
     "Polígono Industrial Las Arenas, nave",
 ]
 
-# What a supplier sells, the expense account code it is booked to, and typical line items:
-# (category, account code, [(description, low unit price, high unit price)])
+PROFESSIONALS = "Servicios profesionales"
+
+# What a supplier sells, and typical line items with the expense account each is booked to and
+# the IVA rate it carries (insurance is exempt, water pays the reduced rate):
+# (category, [(description, low unit price, high unit price, account code, IVA %)])
 SUPPLIER_CATEGORIES = [
     (
         "Compras",
-        "600",
         [
-            ("Mercaderías", 20, 400),
-            ("Materias primas", 15, 250),
-            ("Embalajes", 2, 30),
-            ("Portes", 10, 80),
+            ("Mercaderías", 20, 400, "600", 21),
+            ("Materias primas", 15, 250, "600", 21),
+            ("Embalajes", 2, 30, "600", 21),
+            ("Portes", 10, 80, "624", 21),
         ],
     ),
     (
         "Suministros",
-        "628",
         [
-            ("Electricidad", 80, 600),
-            ("Agua", 20, 120),
-            ("Telefonía e internet", 30, 150),
-            ("Gas natural", 40, 300),
+            ("Electricidad", 80, 600, "628", 21),
+            ("Agua", 20, 120, "628", 10),
+            ("Telefonía e internet", 30, 150, "628", 21),
+            ("Gas natural", 40, 300, "628", 21),
         ],
     ),
     (
         "Material de oficina",
-        "629",
         [
-            ("Papel A4 (caja)", 18, 35),
-            ("Tóner impresora", 45, 140),
-            ("Material de escritorio", 5, 60),
-            ("Sillas de oficina", 90, 260),
+            ("Papel A4 (caja)", 18, 35, "629", 21),
+            ("Tóner impresora", 45, 140, "629", 21),
+            ("Material de escritorio", 5, 60, "629", 21),
+            ("Sillas de oficina", 90, 260, "629", 21),
         ],
     ),
     (
         "Otros gastos",
-        "629",
         [
-            ("Mantenimiento", 40, 400),
-            ("Seguro", 120, 900),
-            ("Publicidad", 60, 800),
-            ("Asesoría fiscal", 90, 350),
+            ("Mantenimiento", 40, 400, "622", 21),
+            ("Seguro", 120, 900, "625", 0),
+            ("Publicidad", 60, 800, "627", 21),
+            ("Limpieza del local", 60, 300, "622", 21),
+        ],
+    ),
+    # Professionals (autónomos) invoice with IVA, and the company withholds IRPF from the base.
+    (
+        "Servicios profesionales",
+        [
+            ("Asesoría fiscal y contable", 90, 350, "623", 21),
+            ("Servicios jurídicos", 150, 900, "623", 21),
+            ("Traducción", 40, 400, "623", 21),
+            ("Fotografía de producto", 80, 500, "623", 21),
         ],
     ),
 ]
@@ -227,20 +236,23 @@ SUPPLIER_TRADES = {
     "Compras": ["Distribuciones", "Frutas", "Bodegas", "Muebles", "Viveros"],
     "Suministros": ["Eléctrica", "Aguas", "Telecomunicaciones", "Gas"],
     "Material de oficina": ["Papelería", "Suministros de Oficina", "Informática"],
-    "Otros gastos": ["Seguros", "Publicidad", "Asesoría", "Mantenimientos"],
+    "Otros gastos": ["Seguros", "Publicidad", "Limpiezas", "Mantenimientos"],
 }
 
-# What the demo company sells: (description, income account code, low price, high price, unit)
+# What the demo company sells: (description, income account code, low price, high price, unit,
+# IVA %). Most pays the general 21 %; books the super-reduced 4 %, meals the reduced 10 %.
 PRODUCTS = [
-    ("Consultoría", "705", 45, 95, "horas"),
-    ("Desarrollo a medida", "705", 40, 80, "horas"),
-    ("Diseño gráfico", "705", 35, 70, "horas"),
-    ("Formación", "705", 300, 1200, "sesiones"),
-    ("Mantenimiento mensual", "705", 90, 450, "meses"),
-    ("Licencia de software", "700", 120, 900, "licencias"),
-    ("Equipo informático", "700", 350, 1800, "unidades"),
-    ("Accesorios", "700", 8, 90, "unidades"),
-    ("Instalación", "705", 60, 400, "servicios"),
+    ("Consultoría", "705", 45, 95, "horas", 21),
+    ("Desarrollo a medida", "705", 40, 80, "horas", 21),
+    ("Diseño gráfico", "705", 35, 70, "horas", 21),
+    ("Formación", "705", 300, 1200, "sesiones", 21),
+    ("Mantenimiento mensual", "705", 90, 450, "meses", 21),
+    ("Licencia de software", "700", 120, 900, "licencias", 21),
+    ("Equipo informático", "700", 350, 1800, "unidades", 21),
+    ("Accesorios", "700", 8, 90, "unidades", 21),
+    ("Instalación", "705", 60, 400, "servicios", 21),
+    ("Manual técnico impreso", "700", 15, 60, "ejemplares", 4),
+    ("Comida de la jornada de formación", "705", 12, 35, "menús", 10),
 ]
 
 TEAM = [
@@ -387,5 +399,16 @@ def supplier(rng: random.Random, taken: set[str], category: str) -> dict[str, st
         "name": name,
         "email": f"facturacion@{slug(name)}.es",
         "tax_id": cif(rng, CIF_LETTERS[suffix]),
+        "address": address(rng),
+    }
+
+
+def professional(rng: random.Random, taken: set[str]) -> dict[str, str]:
+    """A self-employed professional: a person, with a personal tax ID."""
+    name = unique(rng, taken, person_name)
+    return {
+        "name": name,
+        "email": f"{slug(name)}@correo.es",
+        "tax_id": nif(rng),
         "address": address(rng),
     }
