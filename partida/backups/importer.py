@@ -31,12 +31,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
 from itertools import islice
 from operator import itemgetter
 from typing import Any
 
 import orjson
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils.translation import gettext_lazy
 
 from partida.archive.errors import (
@@ -55,7 +57,7 @@ from partida.archive.reader import ArchiveReader, AttachmentMember, TableMember
 from partida.archive.writer import Progress
 from partida.attachments.store import discard_new_blobs, store_blob_reporting
 from partida.backups.progress import work as weighed_work
-from partida.backups.schema import archive_schema, table_columns
+from partida.backups.schema import archive_schema, declared_range, table_columns
 from partida.backups.staging import Staging
 from partida.backups.work_folders import WorkFolder
 from partida.books.models import Company, CompanyOrigin, LedgerEntry
@@ -107,15 +109,20 @@ def check_backup(reader: ArchiveReader) -> Checked:
     largest = ""
     company_keys = []
     sizes: dict[str, int] = {}  # the size each row that names a file says it has
+    numbers: set[str] = set()  # the sales invoices' numbers so far
     for member in reader.iter_members():
         if isinstance(member, TableMember):
             keys = uuid_columns(member.table)
-            for row in member.rows():
+            ranges = decimal_ranges().get(member.table, ())
+            for line, row in enumerate(member.rows(), start=1):
                 if member.table == "company":
                     check_company_matches_manifest(row, reader.manifest)
                     company_keys.append(key_number(row["id"]))
                 elif member.table in FILE_TABLES:
                     check_same_size(sizes, row["sha256"], row["size"], member.table)
+                elif member.table == "sales_invoices":
+                    check_number_given_once(numbers, row["number"], line)
+                check_within_ranges(ranges, row, member.table, line)
                 for column in keys:
                     value = row[column]
                     if value is not None and value > largest:
@@ -140,6 +147,40 @@ def check_same_size(sizes: dict[str, int], sha256: str, size: int, table: str) -
     if sizes.setdefault(sha256, size) != size:
         where = f"data/{table}.jsonl, size of {sha256}"
         raise ValueNotAllowed(f"{where}: {size} is not the file's size", where=where)
+
+
+@cache
+def decimal_ranges() -> dict[str, list[tuple[str, Decimal | None, Decimal | None]]]:
+    """Table -> its decimal columns whose model declares a least or greatest value (a tax rate
+    is within −100 and 100 %): the archive's type says only how many digits they have."""
+    ranges: dict[str, list[tuple[str, Decimal | None, Decimal | None]]] = {}
+    for table, columns in table_columns().items():
+        for field in columns.fields:
+            if isinstance(field, models.DecimalField):
+                least, greatest = declared_range(field)
+                if least is not None or greatest is not None:
+                    ranges.setdefault(table, []).append((field.attname, least, greatest))
+    return ranges
+
+
+def check_within_ranges(ranges, row: dict[str, Any], table: str, line: int) -> None:
+    for column, least, greatest in ranges:
+        value = row[column]
+        if value is None:
+            continue
+        number = Decimal(value)
+        if (least is not None and number < least) or (greatest is not None and number > greatest):
+            where = f"data/{table}.jsonl, line {line}, {column}"
+            raise ValueNotAllowed(f"{where}: {value} is outside {least} to {greatest}", where=where)
+
+
+def check_number_given_once(numbers: set[str], number: str, line: int) -> None:
+    """A sales invoice's number is given once in a company (the database would refuse the
+    second only while writing, in words of its own)."""
+    if number and number in numbers:
+        where = f"data/sales_invoices.jsonl, line {line}, number"
+        raise ValueNotAllowed(f"{where}: {number} is the number of an earlier invoice", where=where)
+    numbers.add(number)
 
 
 def check_company_matches_manifest(row: dict[str, Any], manifest: Manifest) -> None:

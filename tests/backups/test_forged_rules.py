@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import uuid
+from decimal import Decimal
 
 import pytest
 import zstandard
@@ -27,10 +28,15 @@ from partida.archive.errors import (
     UnusedAttachments,
     ValueNotAllowed,
 )
-from partida.archive.format import make_trailer
+from partida.archive.format import make_trailer, table_member
 from partida.backups.export import backup_to_file, parts_from
 from partida.backups.importer import do_import_company
 from partida.backups.messages import archive_error_message
+from partida.backups.schema import (
+    COLUMNS_OF_VERSION_3,
+    COMPANY_DETAILS_OF_VERSION_2,
+    TABLES_OF_VERSION_3,
+)
 from partida.books import models as m
 from partida.books.summary import summarize
 from tests.archive.conftest import forge, tar_bytes
@@ -69,6 +75,22 @@ class Forger:
         self.members["manifest.json"] = json.dumps(manifest).encode()
         return self
 
+    def as_version(self, version: int) -> "Forger":
+        """The file as format ``version`` wrote it: without the tables and columns later
+        versions added, its tables in that version's order."""
+        if version < 3:
+            for table in TABLES_OF_VERSION_3:
+                del self.members[table_member(table)]
+            for table, columns in COLUMNS_OF_VERSION_3.items():
+                self.rows(table_member(table), without(columns))
+            self.manifest(in_order_of_version_2)
+            first = ["manifest.json", *(table_member(table) for table in ORDER_OF_VERSION_2)]
+            rest = [name for name in self.members if name not in first]
+            self.members = {name: self.members[name] for name in first + rest}
+        if version < 2:
+            self.rows("data/company.jsonl", without(COMPANY_DETAILS_OF_VERSION_2))
+        return self.manifest(lambda manifest: manifest.update(format_version=version))
+
     def add_attachment(self, data: bytes) -> "Forger":
         sha = hashlib.sha256(data).hexdigest()
         self.members[f"attachments/{sha}"] = data
@@ -81,6 +103,43 @@ class Forger:
 
     def signed(self) -> bytes:
         return forge(list(self.members.items()))
+
+
+#: The tables of format versions 1 and 2, in the order they were written.
+ORDER_OF_VERSION_2 = (
+    "company",
+    "accounts",
+    "bank_accounts",
+    "customers",
+    "suppliers",
+    "receipts",
+    "receipt_lines",
+    "payments",
+    "payment_lines",
+    "sales_invoices",
+    "sales_invoice_lines",
+    "purchase_invoices",
+    "purchase_invoice_lines",
+    "journal_entries",
+    "journal_entry_lines",
+    "ledger_entries",
+    "attachments",
+    "emails",
+    "email_attachments",
+    "history",
+)
+
+
+def without(columns):
+    def change(rows: list[dict]) -> list[dict]:
+        return [{k: v for k, v in row.items() if k not in columns} for row in rows]
+
+    return change
+
+
+def in_order_of_version_2(manifest: dict) -> None:
+    tables = manifest["tables"]
+    manifest["tables"] = {name: tables[name] for name in ORDER_OF_VERSION_2 if name in tables}
 
 
 def refused(tmp_path, data: bytes, kind: type[ArchiveError]) -> ArchiveError:
@@ -317,36 +376,152 @@ def test_every_forgery_above_starts_from_a_file_that_imports(real, tmp_path):
     assert do_import_company(path).name == "Ferretería Núñez, S.L."
 
 
-def as_version_1(manifest: dict) -> None:
-    manifest["format_version"] = 1
-
-
-def without_company_details(rows: list[dict]) -> list[dict]:
-    from partida.backups.schema import COMPANY_DETAILS_OF_VERSION_2
-
-    return [{k: v for k, v in row.items() if k not in COMPANY_DETAILS_OF_VERSION_2} for row in rows]
-
-
 def test_a_version_1_file_imports_through_both_passes_with_empty_details(real, company, tmp_path):
     """The checking pass and the fast insert pass (staging on SQLite, COPY on PostgreSQL) both
     read version 1's company row upgraded: it lacks the details, and the company has none."""
     m.Company.objects.filter(pk=company.pk).update(tax_id="B12345674", payment_terms_days=30)
-    forged = Forger(real).manifest(as_version_1).rows("data/company.jsonl", without_company_details)
     path = tmp_path / "v1.manager"
-    path.write_bytes(forged.signed())
+    path.write_bytes(Forger(real).as_version(1).signed())
     imported = do_import_company(path)
     assert imported.name == company.name
     assert (imported.tax_id, imported.city, imported.payment_terms_days) == ("", "", None)
     assert summarize(imported).as_json() == summarize(company).as_json()
 
 
-def test_a_version_1_company_row_that_names_a_version_2_column_is_refused(real, tmp_path):
-    def with_tax_id_only(rows: list[dict]) -> list[dict]:
-        return [{**row, "tax_id": "B12345674"} for row in without_company_details(rows)]
+def test_a_version_2_file_imports_through_both_passes_without_version_3_s_data(
+    real, company, tmp_path
+):
+    """A version 2 file: in its own table order, without tax codes or invoice series, and every
+    version 3 column at its default, through both passes."""
+    path = tmp_path / "v2.manager"
+    path.write_bytes(Forger(real).as_version(2).signed())
+    imported = do_import_company(path)
+    assert summarize(imported).as_json() == summarize(company).as_json()
+    assert not m.TaxCode.objects.filter(company=imported).exists()
+    assert not m.InvoiceCounter.objects.filter(company=imported).exists()
+    assert set(
+        m.SalesInvoice.objects.filter(company=imported).values_list("number", flat=True)
+    ) == {""}
+    assert (imported.invoice_prefix, imported.credit_note_prefix, imported.lock_date) == (
+        "F",
+        "R",
+        None,
+    )
 
-    forged = Forger(real).manifest(as_version_1).rows("data/company.jsonl", with_tax_id_only)
+
+def test_a_version_1_company_row_that_names_a_version_2_column_is_refused(real, tmp_path):
+    def with_tax_id(rows: list[dict]) -> list[dict]:
+        return [{**row, "tax_id": "B12345674"} for row in rows]
+
+    forged = Forger(real).as_version(1).rows("data/company.jsonl", with_tax_id)
     error = refused(tmp_path, forged.signed(), InvalidData)
     assert "data/company.jsonl" in error.detail and "tax_id" in error.detail
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("receipt_lines", "invoice_id", None),
+        ("sales_invoice_lines", "tax_amount", "0.00"),
+        ("sales_invoices", "number", ""),
+        ("accounts", "archived", False),
+        ("company", "lock_date", None),
+    ],
+)
+def test_a_version_2_row_that_names_a_version_3_column_is_refused(
+    real, tmp_path, table, column, value
+):
+    """Even at its default value: a version 2 file has no such column."""
+    forged = Forger(real).as_version(2).rows(table_member(table), first(column, value))
+    error = refused(tmp_path, forged.signed(), InvalidData)
+    assert f"data/{table}.jsonl" in error.detail and column in error.detail
+
+
+def test_a_version_2_file_with_a_version_3_table_is_refused(real, tmp_path):
+    forged = Forger(real)
+    tax_codes = forged.members[table_member("tax_codes")]
+    forged.as_version(2)
+    forged.members[table_member("tax_codes")] = tax_codes
+    forged.manifest(lambda manifest: manifest["tables"].update(tax_codes=5))
+    error = refused(tmp_path, forged.signed(), InvalidData)
+    assert "tax_codes" in error.detail
+
+
+def a_key_of_nothing(column):
+    return first(column, str(uuid.uuid4()))
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("receipt_lines", "invoice_id"),
+        ("payment_lines", "invoice_id"),
+        ("sales_invoices", "corrects_id"),
+        ("purchase_invoices", "corrects_id"),
+        ("sales_invoice_lines", "tax_code_id"),
+        ("purchase_invoices", "withholding_id"),
+    ],
+)
+def test_a_reference_to_a_row_the_file_does_not_have_is_refused(real, tmp_path, table, column):
+    """A receipt line paying an invoice, or a credit note correcting one, that is not there."""
+    forged = Forger(real).rows(table_member(table), a_key_of_nothing(column))
+    error = refused(tmp_path, forged.signed(), InvalidData)
+    assert f"data/{table}.jsonl, line 1" in error.detail
+
+
+@pytest.mark.parametrize("rate", ["100.0001", "-100.0001", "150.0000", "-999.9999"])
+def test_a_tax_rate_outside_minus_100_to_100_is_refused(real, tmp_path, rate):
+    forged = Forger(real).rows("data/tax_codes.jsonl", first("rate", rate))
+    error = refused(tmp_path, forged.signed(), ValueNotAllowed)
+    assert "data/tax_codes.jsonl" in error.detail and "rate" in error.detail
+
+
+@pytest.mark.parametrize("rate", ["100.0000", "-100.0000"])
+def test_a_tax_rate_of_a_hundred_either_way_imports(real, tmp_path, rate):
+    path = tmp_path / "rate.manager"
+    path.write_bytes(Forger(real).rows("data/tax_codes.jsonl", first("rate", rate)).signed())
+    imported = do_import_company(path)
+    assert Decimal(rate) in set(
+        m.TaxCode.objects.filter(company=imported).values_list("rate", flat=True)
+    )
+
+
+def with_a_second_invoice_numbered_as_the_first(forger: Forger) -> Forger:
+    def add_twin(rows: list[dict]) -> list[dict]:
+        twin = {**rows[0], "id": str(uuid.UUID(int=uuid.UUID(rows[-1]["id"]).int + 1))}
+        assert twin["number"]
+        return rows + [twin]
+
+    return forger.rows("data/sales_invoices.jsonl", add_twin).manifest(
+        lambda manifest: manifest["tables"].update(
+            sales_invoices=manifest["tables"]["sales_invoices"] + 1
+        )
+    )
+
+
+def test_two_invoices_of_one_company_with_the_same_number_are_refused(real, tmp_path):
+    """The file's rows are each valid; together they break the rule that an invoice number is
+    given once. Refused before anything is written, in one sentence, and nothing is left."""
+    companies = m.Company.objects.count()
+    forged = with_a_second_invoice_numbered_as_the_first(Forger(real))
+    error = refused(tmp_path, forged.signed(), ValueNotAllowed)
+    assert error.params["where"] == "data/sales_invoices.jsonl, line 2, number"
+    assert m.Company.objects.count() == companies
+
+
+def test_invoices_without_numbers_may_be_many(real, tmp_path):
+    """Invoices from before numbering (and drafts) all have the empty number."""
+
+    def unnumbered(rows: list[dict]) -> list[dict]:
+        return [{**row, "number": ""} for row in rows]
+
+    forged = with_a_second_invoice_numbered_as_the_first(Forger(real)).rows(
+        "data/sales_invoices.jsonl", unnumbered
+    )
+    path = tmp_path / "drafts.manager"
+    path.write_bytes(forged.signed())
+    imported = do_import_company(path)
+    assert m.SalesInvoice.objects.filter(company=imported, number="").count() == 2
 
 
 @pytest.mark.parametrize("days", [-1, 366, 2**40, "30", 30.0])
