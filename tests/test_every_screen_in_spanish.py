@@ -523,6 +523,63 @@ def default_taxes_added(w):
     return listed.content.decode() + added.content.decode()
 
 
+# Real books' invoices: a draft and its issuing, a receipt and a credit note opened from an
+# invoice's buttons, the invoices' states and a numbering gap in the list.
+
+
+@screen("books:sales_invoice_issue", "a draft's form, its issuing and the message after it")
+def invoice_issued(w):
+    from partida.books import actions
+
+    invoice = w.records["sales_invoice"]
+    line = invoice.lines.first()
+    draft = actions.do_save_transaction(
+        w.company,
+        m.SalesInvoice(customer=invoice.customer, draft=True),
+        [m.SalesInvoiceLine(account=line.account, unit_price=line.unit_price, quantity=1)],
+    )
+    form = w.client.get(w.url("books:record_edit", kind="sales_invoice", pk=draft.pk))
+    issued = w.client.post(w.url("books:sales_invoice_issue", pk=draft.pk), follow=True)
+    again = w.client.post(w.url("books:sales_invoice_issue", pk=draft.pk), follow=True)
+    return form.content.decode() + issued.content.decode() + again.content.decode()
+
+
+@screen("books:record_add", "a receipt and a credit note opened from an invoice's buttons")
+def opened_from_an_invoice(w):
+    invoice = w.records["sales_invoice"]
+    pages = [
+        w.client.get(w.url("books:record_add", kind="receipt") + f"?invoice={invoice.pk}"),
+        w.client.get(w.url("books:record_add", kind="sales_invoice") + f"?corrects={invoice.pk}"),
+    ]
+    return "".join(page.content.decode() for page in pages)
+
+
+@screen("books:record_list", "sales invoices partly paid, overdue, a credit note and a gap")
+def invoice_states(w):
+    import datetime
+    from decimal import Decimal
+
+    from partida.books import actions
+
+    invoice = w.records["sales_invoice"]
+    line = invoice.lines.first()
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+
+    def issue(**fields):
+        return actions.do_save_transaction(
+            w.company,
+            m.SalesInvoice(customer=invoice.customer, **fields),
+            [m.SalesInvoiceLine(account=line.account, unit_price=Decimal("100"), quantity=1)],
+        )
+
+    late = issue(date=yesterday, due_date=yesterday)
+    issue(corrects=late)
+    actions.do_delete_record(w.company, issue())  # its number stays a gap in the series
+    listed = w.client.get(w.url("books:record_list", kind="sales_invoice"))
+    form = w.client.get(w.url("books:record_edit", kind="sales_invoice", pk=late.pk))
+    return listed.content.decode() + form.content.decode()
+
+
 # Error pages.
 
 

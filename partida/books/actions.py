@@ -272,7 +272,8 @@ def check_taxed_lines(record, lines: Sequence[models.Model]) -> None:
                     code="tax_account",
                     params={"tax": code.name},
                 )
-        invoice = getattr(line, "invoice", None)
+        # The invoice a receipt's or payment's line pays (an invoice line's is its own).
+        invoice = line.invoice if isinstance(line, m.ReceiptLine | m.PaymentLine) else None
         if invoice is None:
             continue
         if code is not None:

@@ -1,11 +1,14 @@
 """The forms of the bookkeeping screens: companies, records, transaction lines, attachments."""
 
 import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -13,7 +16,14 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from partida.books import models as m
 from partida.books.currencies import ISO_4217
-from partida.books.numbers import example_number, format_number, parse_number
+from partida.books.invoices import PURCHASES, SALES, invoice_balances
+from partida.books.numbers import (
+    example_number,
+    format_day,
+    format_money,
+    format_number,
+    parse_number,
+)
 
 
 def check_currency_code(value: str) -> str:
@@ -349,26 +359,121 @@ class TransactionForm(CompanyRecordForm):
         help_text=gettext_lazy("Scans, receipts or other documents. You can choose several."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", "check-input")
+
+
+AMOUNTS_INCLUDE_TAX_HELP = gettext_lazy(
+    "Each line's tax is worked out on the line and rounded to the cent, half a cent up. Without "
+    "this, a line's amount is its base and its tax is amount × rate / 100. With tax included, "
+    "the tax is amount × rate / (100 + rate) and the base is the amount less its tax."
+)
+TAXED_FIELDS_HELP = {"amounts_include_tax": AMOUNTS_INCLUDE_TAX_HELP}
+
 
 class ReceiptForm(TransactionForm):
     class Meta:
         model = m.Receipt
-        fields = ["date", "reference", "bank_account", "customer", "description"]
+        fields = [
+            "date",
+            "reference",
+            "bank_account",
+            "customer",
+            "description",
+            "amounts_include_tax",
+        ]
+        help_texts = TAXED_FIELDS_HELP
 
 
 class PaymentForm(TransactionForm):
     class Meta:
         model = m.Payment
-        fields = ["date", "reference", "bank_account", "supplier", "description"]
+        fields = [
+            "date",
+            "reference",
+            "bank_account",
+            "supplier",
+            "description",
+            "amounts_include_tax",
+        ]
+        help_texts = TAXED_FIELDS_HELP
 
 
-class SalesInvoiceForm(TransactionForm):
+class InvoiceForm(TransactionForm):
+    """What sales and purchase invoices share: a withholding on the whole base (IRPF), and a
+    credit note names the invoice it corrects, which is chosen by the button that opens it (a
+    hidden field), and never changes after."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        withholding = self.fields["withholding"]
+        current = self.instance.withholding_id
+        withholding.queryset = withholding.queryset.filter(kind=m.TaxKind.WITHHOLDING).filter(
+            Q(archived=False) | Q(pk=current)
+        )
+        withholding.empty_label = _("No withholding")
+        withholding.widget = DataSelect(
+            option_data={str(tax.pk): {"data-rate": str(tax.rate)} for tax in withholding.queryset}
+        )
+        withholding.widget.choices = withholding.choices
+        corrects = self.fields["corrects"]
+        corrects.widget = forms.HiddenInput()
+        corrects.queryset = corrects.queryset.filter(corrects__isnull=True)
+        if not self.instance._state.adding:
+            corrects.disabled = True
+
+    @property
+    def corrected_invoice(self):
+        """The invoice this form's credit note corrects, if it is one."""
+        if self.instance.corrects_id:
+            return self.instance.corrects
+        value = self["corrects"].value()
+        if not value:
+            return None
+        try:
+            return self.fields["corrects"].queryset.filter(pk=value).first()
+        except (ValueError, ValidationError):
+            return None
+
+
+class SalesInvoiceForm(InvoiceForm):
     class Meta:
         model = m.SalesInvoice
-        fields = ["date", "due_date", "reference", "customer", "description"]
+        fields = [
+            "date",
+            "due_date",
+            "reference",
+            "customer",
+            "description",
+            "amounts_include_tax",
+            "withholding",
+            "draft",
+            "corrects",
+        ]
+        labels = {"draft": gettext_lazy("Save as draft")}
+        help_texts = {
+            **TAXED_FIELDS_HELP,
+            "withholding": gettext_lazy(
+                "A tax the customer keeps back from the invoice's whole base and pays to the "
+                "tax office, such as a professional's IRPF (−15 %)."
+            ),
+            "reference": gettext_lazy(
+                "Your own reference, such as the customer's order. The invoice number is "
+                "given on saving."
+            ),
+            "draft": gettext_lazy(
+                "A draft has no number and posts nothing to the books until you issue it."
+            ),
+        }
 
     def __init__(self, *args, company: m.Company, **kwargs):
         super().__init__(*args, company=company, **kwargs)
+        self.fields["corrects"].queryset = self.fields["corrects"].queryset.filter(draft=False)
+        if not self.instance._state.adding:
+            del self.fields["draft"]  # a draft is issued with its own button
         days = company.payment_terms_days
         if days is not None and self.instance._state.adding:
             # Filled in on saving (see ``actions.default_due_date``), so that it follows the
@@ -382,10 +487,27 @@ class SalesInvoiceForm(TransactionForm):
             ) % {"days": days}
 
 
-class PurchaseInvoiceForm(TransactionForm):
+class PurchaseInvoiceForm(InvoiceForm):
     class Meta:
         model = m.PurchaseInvoice
-        fields = ["date", "due_date", "reference", "supplier", "description"]
+        fields = [
+            "date",
+            "due_date",
+            "reference",
+            "supplier",
+            "description",
+            "amounts_include_tax",
+            "withholding",
+            "corrects",
+        ]
+        help_texts = {
+            **TAXED_FIELDS_HELP,
+            "withholding": gettext_lazy(
+                "A tax you keep back from the invoice's whole base and pay to the tax office, "
+                "such as a professional's IRPF (−15 %)."
+            ),
+            "reference": gettext_lazy("The supplier's number of the invoice."),
+        }
 
 
 class JournalEntryForm(TransactionForm):
@@ -421,16 +543,29 @@ LINE_ACCOUNT_KINDS: dict[str, tuple[str, ...]] = {
     "purchase_invoice": (K.EXPENSE, K.ASSET, K.LIABILITY),
     "journal_entry": (K.ASSET, K.LIABILITY, K.EQUITY, K.INCOME, K.EXPENSE),
 }
+#: The kinds whose lines carry a tax code; receipts and payments may also pay an invoice.
+TAXED_KINDS = ("receipt", "payment", "sales_invoice", "purchase_invoice")
+SALES_SIDE_KINDS = ("receipt", "sales_invoice")
+PAYING_KINDS = {"receipt": SALES, "payment": PURCHASES}
 
 
-def line_accounts(company: m.Company, kind: str):
-    """The accounts a line of this kind of transaction may use."""
+def line_accounts(company: m.Company, kind: str, keep=()):
+    """The accounts a line of this kind of transaction may use: archived ones are not offered,
+    but those in ``keep`` (the accounts the record's lines use already) stay."""
     accounts = m.Account.objects.filter(company=company, kind__in=LINE_ACCOUNT_KINDS[kind])
     if kind in ("sales_invoice", "purchase_invoice"):
         accounts = accounts.exclude(role__in=ROLES_POSTED_BY_PROGRAM).exclude(
             role=m.AccountRole.BANK
         )
-    return accounts.order_by("code")
+    return accounts.filter(Q(archived=False) | Q(pk__in=keep)).order_by("code")
+
+
+def line_taxes(company: m.Company, kind: str, keep=()):
+    """The tax codes a line may carry: the company's that are not archived and post on this
+    side of the books (or post nothing, at 0 %), and those the record's lines use already."""
+    account = "sales_account" if kind in SALES_SIDE_KINDS else "purchase_account"
+    offered = Q(archived=False) & (Q(**{f"{account}__isnull": False}) | Q(rate=0))
+    return m.TaxCode.objects.filter(company=company).filter(offered | Q(pk__in=keep))
 
 
 def grouped_account_choices(accounts, kind: str) -> list:
@@ -443,6 +578,75 @@ def grouped_account_choices(accounts, kind: str) -> list:
         if by_kind.get(account_kind):
             choices.append((K(account_kind).label, by_kind[account_kind]))
     return choices
+
+
+def invoice_label(invoice) -> str:
+    """How an invoice is named on the screens: its number, else its reference, else its date."""
+    number = getattr(invoice, "number", "")
+    return number or invoice.reference or format_day(invoice.date)
+
+
+def payable_invoices(kind: str, company: m.Company, record) -> tuple[list, dict]:
+    """The invoices a receipt's (or payment's) line can pay, as select choices with what each
+    option's script needs (its party, what is due): ``invoices.open_invoices`` of every
+    customer (or supplier), the script showing those of the one chosen, plus the invoices this
+    record pays already, each with what was due before this record paid it."""
+    side = PAYING_KINDS[kind]
+    issued = side.invoice.objects.filter(company=company, corrects__isnull=True)
+    if side is SALES:
+        issued = issued.filter(draft=False)
+    own: dict = {}
+    if not record._state.adding:
+        for invoice_id, amount in record.lines.exclude(invoice=None).values_list(
+            "invoice_id", "amount"
+        ):
+            own[invoice_id] = own.get(invoice_id, m.ZERO) + amount
+    balances = invoice_balances(side, issued)
+    choices: list = [("", "---------")]
+    data: dict = {}
+    order = ("date", "number") if side is SALES else ("date", "reference")
+    for invoice in issued.select_related(side.party).order_by(*order):
+        due = balances[invoice.pk].due + own.get(invoice.pk, m.ZERO)
+        if due <= 0 and invoice.pk not in own:
+            continue
+        key = str(invoice.pk)
+        label = _("%(invoice)s · %(party)s · due %(due)s") % {
+            "invoice": invoice_label(invoice),
+            "party": getattr(invoice, side.party).name,
+            "due": format_money(due, company.base_currency),
+        }
+        choices.append((key, label))
+        data[key] = {"data-party": str(getattr(invoice, f"{side.party}_id")), "data-due": str(due)}
+    return choices, data
+
+
+class DataSelect(forms.Select):
+    """A select whose options carry data attributes: a tax code's rate (the page works out
+    each line's tax as saving does), an invoice's party and what is due on it."""
+
+    def __init__(self, attrs=None, choices=(), option_data=None):
+        super().__init__(attrs, choices)
+        self.option_data = option_data or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"].update(self.option_data.get(str(value), {}))
+        return option
+
+
+@dataclass
+class LineChoices:
+    """What every line of one form offers, worked out once for all its rows."""
+
+    accounts: object
+    account_choices: list
+    taxes: object = None
+    tax_choices: list = dataclass_field(default_factory=list)
+    tax_data: dict = dataclass_field(default_factory=dict)
+    invoices: object = None
+    invoice_choices: list = dataclass_field(default_factory=list)
+    invoice_data: dict = dataclass_field(default_factory=dict)
+    counter_account: m.Account | None = None  # receivable or payable: what pays an invoice
 
 
 class AmountInput(forms.TextInput):
@@ -500,26 +704,64 @@ def as_amount_field(field: forms.DecimalField, is_price: bool = False) -> Amount
     )
 
 
+NO_TAX_ON_A_PAID_INVOICE = gettext_lazy(
+    "A line that pays an invoice carries no tax: the invoice has it already."
+)
+
+
 class LineForm(forms.ModelForm):
-    def __init__(self, *args, accounts, account_choices, **kwargs):
+    #: A receipt's or payment's line may pay an invoice (an invoice line's "invoice" is the
+    #: invoice it belongs to).
+    pays_invoices = False
+
+    def __init__(self, *args, choices: LineChoices, **kwargs):
         super().__init__(*args, **kwargs)
+        self.choices = choices
         account = self.fields["account"]
-        account.queryset = accounts
-        account.widget.choices = account_choices
+        account.queryset = choices.accounts
+        account.widget.choices = choices.account_choices
         self.fields["description"].widget.attrs["size"] = 24
         for name, field in list(self.fields.items()):
             if isinstance(field, forms.DecimalField):
                 self.fields[name] = as_amount_field(field, is_price=name == "unit_price")
+        if "tax_code" in self.fields:
+            tax = self.fields["tax_code"]
+            tax.queryset = choices.taxes
+            tax.widget = DataSelect(option_data=choices.tax_data)
+            tax.widget.choices = choices.tax_choices
+        if self.pays_invoices:
+            invoice = self.fields["invoice"]
+            invoice.queryset = choices.invoices
+            invoice.widget = DataSelect(option_data=choices.invoice_data)
+            invoice.widget.choices = choices.invoice_choices
+            # A line that pays an invoice posts to receivable (or payable) by itself.
+            account.required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.pays_invoices:
+            return cleaned
+        if cleaned.get("invoice") is not None:
+            if cleaned.get("tax_code") is not None:
+                self.add_error("tax_code", ValidationError(NO_TAX_ON_A_PAID_INVOICE))
+            cleaned["account"] = self.choices.counter_account
+        elif cleaned.get("account") is None and "account" not in self.errors:
+            self.add_error(
+                "account", ValidationError(self.fields["account"].error_messages["required"])
+            )
+        return cleaned
 
 
 class AmountLineForm(LineForm):
+    pays_invoices = True
+
     class Meta:
-        fields = ["account", "description", "amount"]
+        fields = ["account", "invoice", "description", "amount", "tax_code"]
 
 
 class InvoiceLineForm(LineForm):
     class Meta:
-        fields = ["account", "description", "quantity", "unit_price"]
+        fields = ["account", "description", "quantity", "unit_price", "tax_code"]
 
     def clean_quantity(self):
         quantity = self.cleaned_data["quantity"]
@@ -588,23 +830,48 @@ LINE_MODELS = {
 }
 
 
-def line_formset(kind: str, company: m.Company, record, data=None):
-    """The lines of a transaction, with a few empty rows to fill in."""
+def line_choices(kind: str, company: m.Company, record) -> LineChoices:
+    """What the lines of this record offer: accounts, taxes and, to pay, invoices."""
+    used = record.lines.all() if not record._state.adding else None
+    keep_accounts = () if used is None else used.values("account_id")
+    accounts = line_accounts(company, kind, keep_accounts)
+    choices = LineChoices(accounts, grouped_account_choices(accounts, kind))
+    if kind not in TAXED_KINDS:
+        return choices
+    keep_taxes = () if used is None else used.exclude(tax_code=None).values("tax_code_id")
+    taxes = line_taxes(company, kind, keep_taxes)
+    choices.taxes = taxes
+    choices.tax_choices = [("", _("No tax"))] + [(str(tax.pk), str(tax)) for tax in taxes]
+    choices.tax_data = {str(tax.pk): {"data-rate": str(tax.rate)} for tax in taxes}
+    if kind in PAYING_KINDS:
+        side = PAYING_KINDS[kind]
+        choices.invoices = side.invoice.objects.filter(company=company, corrects__isnull=True)
+        choices.invoice_choices, choices.invoice_data = payable_invoices(kind, company, record)
+        role = m.AccountRole.RECEIVABLE if side is SALES else m.AccountRole.PAYABLE
+        choices.counter_account = m.Account.objects.filter(company=company, role=role).first()
+    return choices
+
+
+def line_formset(kind: str, company: m.Company, record, data=None, initial=None):
+    """The lines of a transaction, with a few empty rows to fill in; ``initial`` fills the
+    first new rows (a receipt for an invoice, a credit note's lines)."""
     parent, line_model, form = LINE_MODELS[kind]
+    extra = 3 if record._state.adding else 1
+    if initial:
+        extra = len(initial) + 1
     formset_class = inlineformset_factory(
         parent,
         line_model,
         form=form,
         formset=LineFormSet,
         fields=list(form.Meta.fields),  # the factory appends to the list it is given
-        extra=3 if record._state.adding else 1,
+        extra=extra,
         can_delete=True,
     )
-    accounts = line_accounts(company, kind)
-    choices = grouped_account_choices(accounts, kind)
     return formset_class(
         data,
         instance=record,
         prefix="lines",
-        form_kwargs={"accounts": accounts, "account_choices": choices},
+        initial=initial,
+        form_kwargs={"choices": line_choices(kind, company, record)},
     )

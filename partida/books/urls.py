@@ -42,6 +42,11 @@ urlpatterns = [
         name="sales_invoice_pdf",
     ),
     path(
+        "c/<uuid:company_id>/sales_invoice/<uuid:pk>/issue/",
+        views.sales_invoice_issue,
+        name="sales_invoice_issue",
+    ),
+    path(
         "c/<uuid:company_id>/<record_kind:kind>/<uuid:pk>/delete/",
         views.record_delete,
         name="record_delete",

@@ -119,7 +119,8 @@ def test_add_rename_and_delete_a_company(client):
         "USD",
         "es",
     )
-    assert m.Account.objects.filter(company=company, code="4000", name="Ventas").exists()
+    sales = m.Account.objects.filter(company=company, code="700", name="Ventas de mercaderías")
+    assert sales.exists()
     listing = client.get(reverse("books:companies")).content.decode()
     assert "Bakery Sol" in listing and "USD" in listing
 
