@@ -1,14 +1,17 @@
 """Every backup ever made keeps importing: one real sample file per format version."""
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from partida.archive.format import FORMAT_VERSION
 from partida.backups.importer import do_import_company, open_backup
+from partida.books import models as m
 from partida.books.summary import summarize
 from partida.cli import row_counts
+from tests.backups.samples.make_v3_sample import real_books
 
 SAMPLES = Path(__file__).with_name("samples")
 
@@ -54,3 +57,45 @@ def test_the_version_2_sample_imports_with_its_company_details(db):
     company = do_import_company(sample(2))
     assert company_details(company) == expected["company"]
     assert company.tax_id == "B12345674" and company.payment_terms_days == 30
+
+
+def test_the_version_3_sample_imports_with_its_taxes_numbers_payments_and_closing(db):
+    expected = json.loads(sample(3).with_suffix(".expected.json").read_text())
+    company = do_import_company(sample(3))
+    books = real_books(company)
+    assert books == {key: expected[key] for key in books}
+    assert company.lock_date.isoformat() == "2025-12-31" and company.logo
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_sample_older_than_version_3_imports_with_version_3_s_data_at_its_defaults(db, version):
+    """No tax codes, series or numbers, nothing applied or corrected, nothing archived,
+    closed or locked, and amounts without tax: the books as they were, and nothing more."""
+    company = do_import_company(sample(version))
+    dates = m.SalesInvoice.objects.filter(company=company).order_by("date", "number")
+    assert real_books(company) == {
+        "company": {
+            "invoice_prefix": "F",
+            "credit_note_prefix": "R",
+            "lock_date": None,
+            "has_logo": False,
+        },
+        "tax_codes": [],
+        "invoice_counters": {},
+        "sales_invoices": [
+            [day.isoformat(), "", False, None, False]
+            for day in dates.values_list("date", flat=True)
+        ],
+        "taxed_lines": [],
+        "withholdings": [],
+        "applied": [],
+        "archived_accounts": [],
+        "closing": [],
+    }
+    for model in (m.SalesInvoiceLine, m.PurchaseInvoiceLine, m.ReceiptLine, m.PaymentLine):
+        assert set(model.objects.filter(company=company).values_list("tax_amount", flat=True)) <= {
+            Decimal("0.00")
+        }
+    for model in (m.Receipt, m.Payment, m.SalesInvoice, m.PurchaseInvoice):
+        assert not model.objects.filter(company=company, amounts_include_tax=True).exists()
+    assert not m.PurchaseInvoice.objects.filter(company=company, corrects__isnull=False).exists()
