@@ -777,8 +777,10 @@ class DemoBuilder:
         not at all, and drafts at the end."""
         rng = self.rng
         notes = max(2, round(CREDIT_NOTE_SHARE * count))
-        invoices = []
-        for day in sorted(self.day() for _ in range(count - notes - DRAFTS)):
+        days = sorted(self.day() for _ in range(count - notes - DRAFTS))
+        corrected = set(rng.sample(range(len(days)), notes))
+        planned: list = []
+        for index, day in enumerate(days):
             customer_index = self.pick_customer()
             customer = self.customers[customer_index]
             lines = [self.sales_line(customer) for _ in range(rng.choice([1, 1, 1, 2, 2, 3, 4]))]
@@ -794,10 +796,10 @@ class DemoBuilder:
             )
             total = self.transaction("sales_invoice", invoice, lines)
             self.ref("sales_invoice", Ref(invoice.id, day, number, customer_index, total, due))
-            invoices.append((invoice, lines, total))
-        credited = self.credit_notes("sales_invoice", invoices, notes)
-        for invoice, _lines, total in invoices:
-            self.collect("receipt", invoice, total - credited.get(invoice.id, ZERO))
+            if index in corrected:
+                total -= self.plan_credit_note(planned, invoice, lines)
+            self.collect("receipt", invoice, total)
+        self.credit_notes("sales_invoice", planned)
         for _ in range(DRAFTS):
             self.draft_invoice()
 
@@ -814,34 +816,33 @@ class DemoBuilder:
         )
         self.transaction("sales_invoice", invoice, lines)
 
-    def credit_notes(self, kind: str, invoices: list, count: int) -> dict:
-        """``count`` credit notes, each returning one unit of a line of another invoice, a few
-        days or weeks later (numbered in date order); invoice key -> the total credited."""
+    def plan_credit_note(self, planned: list, invoice, lines: list) -> Decimal:
+        """Plan a credit note that returns one unit of a line of ``invoice``, a few days or weeks
+        later; return its total (what the invoice's party is no longer owed)."""
         rng = self.rng
-        candidates = [item for item in invoices if item[0].date < LAST_DAY]
-        planned = []
-        for invoice, lines, _total in rng.sample(candidates, min(count, len(candidates))):
-            day = min(LAST_DAY, invoice.date + datetime.timedelta(days=rng.randrange(2, 40)))
-            planned.append((day, invoice, rng.choice(lines)))
-        planned.sort(key=lambda note: note[0])
-        credited = {}
-        for day, invoice, line in planned:
-            returned = type(line)(
-                account_id=line.account_id,
-                description=f"Devolución: {line.description}",
-                quantity=Decimal(1).quantize(Q4),
-                unit_price=line.unit_price,
-                amount=line_amount(Decimal(1), line.unit_price),
-                tax_code_id=line.tax_code_id,
-            )
-            if line.tax_code_id:
-                rate = self.tax_codes[line.tax_code_id].rate
-                returned.tax_amount = line_tax(returned.amount, rate, False)
+        day = min(LAST_DAY, invoice.date + datetime.timedelta(days=rng.randrange(2, 40)))
+        line = rng.choice(lines)
+        returned = type(line)(
+            account_id=line.account_id,
+            description=f"Devolución: {line.description}",
+            quantity=Decimal(1).quantize(Q4),
+            unit_price=line.unit_price,
+            amount=line_amount(Decimal(1), line.unit_price),
+            tax_code_id=line.tax_code_id,
+        )
+        if line.tax_code_id:
+            rate = self.tax_codes[line.tax_code_id].rate
+            returned.tax_amount = line_tax(returned.amount, rate, False)
+        planned.append((day, invoice, returned))
+        return returned.amount + returned.tax_amount + invoice_withholding(invoice, [returned])
+
+    def credit_notes(self, kind: str, planned: list) -> None:
+        """The planned credit notes, in date order (so that their numbers are)."""
+        for day, invoice, returned in sorted(planned, key=lambda note: note[0]):
             note = self.credit_note(kind, invoice, day)
             if note.withholding_id:
                 note.withholding_amount = invoice_withholding(note, [returned])
-            credited[invoice.id] = self.transaction(kind, note, [returned])
-        return credited
+            self.transaction(kind, note, [returned])
 
     def credit_note(self, kind: str, invoice, day: datetime.date):
         if kind == "sales_invoice":
@@ -903,8 +904,9 @@ class DemoBuilder:
         rng = self.rng
         notes = max(1, round(PURCHASE_CREDIT_NOTE_SHARE * count))
         ordinary = [i for i, c in enumerate(self.supplier_category) if c is not None]
-        invoices = []
-        for _ in range(count - notes):
+        corrected = set(rng.sample(range(count - notes), notes))
+        planned: list = []
+        for index in range(count - notes):
             day = self.day()
             supplier_index = rng.choice(ordinary)
             supplier = self.suppliers[supplier_index]
@@ -926,10 +928,10 @@ class DemoBuilder:
             self.ref(
                 "purchase_invoice", Ref(invoice.id, day, reference, supplier_index, total, due)
             )
-            invoices.append((invoice, lines, total))
-        credited = self.credit_notes("purchase_invoice", invoices, notes)
-        for invoice, _lines, total in invoices:
-            self.collect("payment", invoice, total - credited.get(invoice.id, ZERO))
+            if index in corrected:
+                total -= self.plan_credit_note(planned, invoice, lines)
+            self.collect("payment", invoice, total)
+        self.credit_notes("purchase_invoice", planned)
 
     def direct_payment(self, day, line, description, reference, supplier=-1, bank=None, **more):
         payment = m.Payment(
