@@ -130,7 +130,7 @@ def test_the_live_total_reads_each_spelling_as_the_server_saves_it(browser, live
         page.locator("select[name=bank_account]").select_option(index=1)
         page.locator("select[name$='-account']").first.select_option(index=1)
         page.locator("input[name$='-amount']").first.fill(text)
-        expect(page.locator('output[data-total="amount"]')).to_have_text(shown)
+        expect(page.locator('output[data-total="document"]')).to_have_text(shown)
         page.locator("button[type=submit].primary").first.click()
         expect(page.locator(".message")).to_be_visible()
     saved = m.ReceiptLine.objects.filter(receipt__company=company, amount=Decimal("1234.56"))

@@ -45,7 +45,8 @@ def test_an_invoice_arrives_with_its_pdf_and_the_email_is_kept(
     [pdf] = pdf_parts(message)
     pdf_bytes = pdf.get_content()
     assert pdf_bytes.startswith(b"%PDF-")
-    title = spanish("Invoice %(number)s") % {"number": "F-2026-007"}  # "Factura F-2026-007"
+    # "Factura F2026-0001": the number the invoice was given.
+    title = spanish("Invoice %(number)s") % {"number": invoice.number}
     assert pdf.get_filename() == f"{title}.pdf"
     assert title.encode() in pdf_bytes  # the document's title, in the company's language
 
@@ -144,10 +145,10 @@ def test_send_form_is_prefilled_in_the_companys_language_and_sends(
     assert form.initial["to"] == "ana@example.com"
     # The company's language (Spanish), not the screen's (English).
     assert form.initial["subject"] == spanish("Invoice %(number)s from %(company)s") % {
-        "number": "F-2026-007",
+        "number": invoice.number,
         "company": "Ferretería Núñez",
     }
-    assert "F-2026-007" in form.initial["body"]
+    assert invoice.number in form.initial["body"]
 
     response = client.post(
         url, {"to": "ana@example.com", "subject": "Factura", "body": "Hola"}, follow=True
@@ -231,5 +232,5 @@ def test_an_english_companys_invoice_is_in_english(other_company, smtp_server, s
     with translation.override("es"):
         do_send_invoice_email(other_company, invoice, "ana@example.com", "Invoice", "Hello")
     [pdf] = pdf_parts(received(smtp_server)[1])
-    assert pdf.get_filename() == "Invoice F-2026-007.pdf"
-    assert b"Invoice F-2026-007" in pdf.get_content()
+    assert pdf.get_filename() == f"Invoice {invoice.number}.pdf"
+    assert f"Invoice {invoice.number}".encode() in pdf.get_content()

@@ -214,7 +214,8 @@
   // A receipt's (or payment's) line that pays an invoice: the program posts it to receivable
   // (or payable) and it carries no tax; a new line starts with what is due on the invoice.
   function followInvoice(row, typed) {
-    var invoice = field(row, "invoice");
+    // (An invoice's own lines have a hidden "-invoice" input too: the invoice they belong to.)
+    var invoice = row.querySelector('select[name$="-invoice"]');
     if (!invoice) return;
     var paying = Boolean(invoice.value);
     var account = field(row, "account");
