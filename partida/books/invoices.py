@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from partida.books import models as m
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 class InvoiceState(models.TextChoices):
@@ -81,7 +82,8 @@ def line_totals(side: Side, invoices) -> dict:
         .annotate(total=Coalesce(Sum(F("amount") + tax_added, output_field=money), ZERO))
         .order_by()
     )
-    totals = {row["invoice_id"]: row["total"] for row in rows}
+    # SQLite sums decimals as floating point ("62.4000000000000"): back to cents, exactly.
+    totals = {row["invoice_id"]: Decimal(row["total"]).quantize(CENT) for row in rows}
     withheld = invoices.exclude(withholding_amount=0).values_list("id", "withholding_amount")
     for key, amount in withheld:
         totals[key] = totals.get(key, ZERO) + amount
@@ -102,7 +104,7 @@ def invoice_balances(
         payments = payments.filter(**{f"{side.payment_date}__lte": as_of})
         credit_notes = credit_notes.filter(date__lte=as_of)
     paid = {
-        row["invoice_id"]: row["paid"]
+        row["invoice_id"]: Decimal(row["paid"]).quantize(CENT)
         for row in payments.values("invoice_id").annotate(paid=Sum("amount")).order_by()
     }
     credited: dict = defaultdict(lambda: ZERO)
