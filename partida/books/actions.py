@@ -484,7 +484,18 @@ def do_close_year(
             code="closed",
             params={"date": format_date(last_day)},
         )
-    results = m.Account.objects.get(company=company, role=m.AccountRole.RETAINED_EARNINGS)
+    results = m.Account.objects.filter(
+        company=company, role=m.AccountRole.RETAINED_EARNINGS
+    ).first()
+    if results is None:
+        raise ValidationError(
+            _(
+                "No account has the role “%(role)s”, where a year's result goes. Give that "
+                "role to an equity account (129 in the Spanish chart) and close again."
+            ),
+            code="no_results_account",
+            params={"role": m.AccountRole.RETAINED_EARNINGS.label},
+        )
     balances = year_results(company, first_day, last_day)
     if not balances:
         raise ValidationError(

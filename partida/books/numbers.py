@@ -84,10 +84,15 @@ def example_number(locale: str | None = None) -> str:
 
 
 def format_day(day, locale: str | None = None) -> str:
-    """A date as that language writes it in a sentence: "31/12/2025", "12/31/25"."""
-    from babel.dates import format_date
+    """A date as that language writes it in a sentence, with the whole year: "31/12/2025",
+    "12/31/2025" (CLDR's short form, whose year has two digits, with four)."""
+    from babel.dates import format_date, get_date_format
 
-    return format_date(day, format="short", locale=locale or current_locale())
+    locale = locale or current_locale()
+    pattern = get_date_format("short", locale=locale).pattern
+    if "yyyy" not in pattern:
+        pattern = pattern.replace("yy", "y")
+    return format_date(day, format=pattern, locale=locale)
 
 
 def format_percent(rate: Decimal, locale: str | None = None) -> str:

@@ -302,3 +302,17 @@ def test_every_taxed_document_of_a_demo_balances_and_posts_what_it_says(db):
             assert {k: v for k, v in written.items() if v} == {
                 k: v for k, v in expected.items() if v
             }, record
+
+
+def test_closing_without_a_results_account_says_what_to_do(books):
+    company, _codes, accounts, customer, _s = books
+    actions.do_save_transaction(
+        company,
+        m.SalesInvoice(customer=customer, date=DAY),
+        [m.SalesInvoiceLine(account=accounts["700"], quantity=D("1"), unit_price=D("5"))],
+    )
+    m.Account.objects.filter(company=company, code="129").update(role="")
+    with pytest.raises(ValidationError, match="No account has the role"):
+        actions.do_close_year(company, datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
+    assert not m.JournalEntry.objects.filter(company=company).exists()
+    assert m.Company.objects.get(pk=company.pk).lock_date is None

@@ -449,7 +449,7 @@ def test_partida_close_year_prints_the_total_and_the_result(capsys, company, eng
     status, out, err = run(capsys, "close-year", company.name, "2025")
     assert status == 0, err
     assert "The year 2025 of Panadería Sol is closed." in out
-    assert "Closing entry of 12/31/25: €1,750.00." in out  # 1.500 + 250 on each side
+    assert "Closing entry of 12/31/2025: €1,750.00." in out  # 1.500 + 250 on each side
     assert "Net profit: €1,350.00" in out
     assert m.JournalEntry.objects.get(company=company, closes_year=True).date.year == 2025
 
