@@ -1,6 +1,7 @@
-"""Deterministic demo companies: two years of realistic books, emails, history and attachments.
+"""Deterministic demo companies: realistic books, emails, history and attachments.
 
-``do_create_demo_company(name, size, seed)`` builds a company that looks used: customers and
+``do_create_demo_company(name, size, seed)`` builds a company that looks used, founded on 1
+October 2024 and kept to the end of 2025: customers and
 suppliers (some of them professionals, whose invoices have IRPF withheld), sales invoices
 numbered by series (F2025-0001) with IVA on each line, a few credit notes and drafts, purchase
 invoices, receipts and payments applied to the invoices they pay (some paid in part, some not
@@ -59,12 +60,13 @@ from partida.mail.models import Email, EmailAttachment
 
 BATCH_SIZE = 5000
 BACKGROUND_FILES = 100  # from this many distinct files, a helper process makes them
-#: Two years of books: the first closed (its closing entry, and the books locked up to its last
-#: day), the second open.
+#: The books of a company founded on 1 October 2024: its first, short year closed (its closing
+#: entry, and the books locked up to its last day), the next year open.
 YEARS = (2024, 2025)
 CLOSED_YEAR, YEAR = YEARS
+FIRST_DAY = datetime.date(CLOSED_YEAR, 10, 1)
 UTC = datetime.UTC
-CREATED_AT = datetime.datetime(CLOSED_YEAR, 1, 2, 9, 0, tzinfo=UTC)
+CREATED_AT = datetime.datetime(CLOSED_YEAR, 10, 1, 9, 0, tzinfo=UTC)
 #: When the first year was closed: in February, once its last invoices had come in.
 CLOSED_AT = datetime.datetime(YEAR, 2, 14, 10, 0, tzinfo=UTC)
 Q4 = Decimal("0.0001")
@@ -77,10 +79,16 @@ PAID_SHARE, PARTLY_PAID_SHARE = 0.82, 0.08  # of the invoices; the rest stay unp
 #: Transactions made after the others: each quarter's IVA settlement and the payments of IVA
 #: and IRPF after it (the last quarter's fall in the next year), the savings account closed,
 #: and the closing of the first year. Bank-to-cash transfers make up for any not needed.
-QUARTERS = [(year, quarter) for year in YEARS for quarter in (1, 2, 3, 4)]
+MONTHS = [
+    (year, month)
+    for year in YEARS
+    for month in range(1, 13)
+    if datetime.date(year, month, 1) >= FIRST_DAY
+]
+QUARTERS = sorted({(year, (month - 1) // 3 + 1) for year, month in MONTHS})
 LATE_TRANSACTIONS = len(QUARTERS) + 2 * (len(QUARTERS) - 1) + 2
 #: Each month's rent, wages and bank charges.
-RECURRING_TRANSACTIONS = 3 * 12 * len(YEARS)
+RECURRING_TRANSACTIONS = 3 * len(MONTHS)
 
 Progress = Callable[[str, int, int], None]
 
@@ -105,7 +113,6 @@ SIZES: dict[str, Profile] = {
     "large": Profile(200_000, 2_000, 400, 20_000, 4_000, 6_000, 20_000, 3.9, 0.01),
 }
 
-FIRST_DAY = datetime.date(CLOSED_YEAR, 1, 1)
 CLOSED_YEAR_END = datetime.date(CLOSED_YEAR, 12, 31)
 LAST_DAY = datetime.date(YEAR, 12, 31)
 WORKDAYS = [
@@ -736,16 +743,15 @@ class DemoBuilder:
             ],
         )
         self.entry_number = 2
-        for year in YEARS:
-            for month in range(1, 13):
-                amount = money(fixed // 120)
-                self.journal(
-                    datetime.date(year, month, 28),
-                    f"Amortización del inmovilizado, {names.MONTHS[month - 1]} de {year}",
-                    self.entry_reference(),
-                    [("681", amount, ZERO), ("281", ZERO, amount)],
-                )
-        for _ in range(max(0, round(0.03 * self.profile.transactions) - 25)):
+        for year, month in MONTHS:
+            amount = money(fixed // 120)
+            self.journal(
+                datetime.date(year, month, 28),
+                f"Amortización del inmovilizado, {names.MONTHS[month - 1]} de {year}",
+                self.entry_reference(),
+                [("681", amount, ZERO), ("281", ZERO, amount)],
+            )
+        for _ in range(max(0, round(0.03 * self.profile.transactions) - 1 - len(MONTHS))):
             self.transfer(self.day())
 
     def entry_reference(self) -> str:
@@ -950,40 +956,40 @@ class DemoBuilder:
         company sells, so that books of any size make a profit."""
         rng = self.rng
         sales = -self.moved_in("700", QUARTERS) - self.moved_in("705", QUARTERS)
-        monthly = sales / (12 * len(YEARS))
+        monthly = sales / len(MONTHS)
         rent_cents = int(monthly * 10) // 1000 * 1000  # a tenth, in whole tens of euros
-        for year in YEARS:
-            for month in range(1, 13):
-                name = f"{names.MONTHS[month - 1]} de {year}"
-                first = datetime.date(year, month, 1)
-                while first.weekday() >= 5:
-                    first += datetime.timedelta(days=1)
-                last = datetime.date(year, month, 28)
-                rent = f"Alquiler del local, {name}"
-                self.direct_payment(
-                    first,
-                    self.money_line(m.PaymentLine, "621", rent_cents, rent, rate=21),
-                    rent,
-                    f"ALQ-{year}-{month:02d}",
-                    supplier=self.landlord,
-                )
-                wages = f"Nóminas de {name}"
-                cents = int(monthly * rng.randrange(36, 45))  # 36 to 44 % of the sales
-                self.direct_payment(
-                    last,
-                    self.money_line(m.PaymentLine, "640", cents, wages),
-                    wages,
-                    f"NOM-{year}-{month:02d}",
-                )
-                charges = f"Comisiones bancarias, {name}"
-                cents = rng.randrange(15_00, 60_00) * scale
-                self.direct_payment(
-                    last,
-                    self.money_line(m.PaymentLine, "626", cents, charges),
-                    charges,
-                    f"COM-{year}-{month:02d}",
-                )
-            rent_cents = rent_cents * 103 // 100  # the rent goes up with prices each year
+        for year, month in MONTHS:
+            if (year, month) == (YEAR, 1):
+                rent_cents = rent_cents * 103 // 100  # the rent goes up with prices each year
+            name = f"{names.MONTHS[month - 1]} de {year}"
+            first = datetime.date(year, month, 1)
+            while first.weekday() >= 5:
+                first += datetime.timedelta(days=1)
+            last = datetime.date(year, month, 28)
+            rent = f"Alquiler del local, {name}"
+            self.direct_payment(
+                first,
+                self.money_line(m.PaymentLine, "621", rent_cents, rent, rate=21),
+                rent,
+                f"ALQ-{year}-{month:02d}",
+                supplier=self.landlord,
+            )
+            wages = f"Nóminas de {name}"
+            cents = int(monthly * rng.randrange(36, 45))  # 36 to 44 % of the sales
+            self.direct_payment(
+                last,
+                self.money_line(m.PaymentLine, "640", cents, wages),
+                wages,
+                f"NOM-{year}-{month:02d}",
+            )
+            charges = f"Comisiones bancarias, {name}"
+            cents = rng.randrange(15_00, 60_00) * scale
+            self.direct_payment(
+                last,
+                self.money_line(m.PaymentLine, "626", cents, charges),
+                charges,
+                f"COM-{year}-{month:02d}",
+            )
 
     def settle_taxes(self) -> int:
         """Each quarter's IVA settled on its last day (477 and 472 into 4750), and paid with the

@@ -41,7 +41,7 @@ def test_companies_lists_key_name_currency_and_creation(run):
         "origin_at": acme.origin.at.isoformat(),
         "backup_file": None,
     }
-    assert rows[1]["created"] == "2024-01-02T09:00:00+00:00"  # the demo's books start in 2024
+    assert rows[1]["created"] == "2024-10-01T09:00:00+00:00"  # the demo company's founding
     # The demo generator records no origin: it was added here, when the demo says.
     assert (rows[1]["origin"], rows[1]["origin_at"]) == ("created", rows[1]["created"])
 

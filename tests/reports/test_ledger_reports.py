@@ -70,7 +70,7 @@ def walk_movements(account, period, page_rows):
 
 def test_an_accounts_movements_page_by_page_are_its_ledger_with_running_balances(demo):
     account = busiest_account(demo)
-    pages = walk_movements(account, SPRING, page_rows=5)
+    pages = walk_movements(account, SPRING, page_rows=10)
     assert len(pages) > 3
     rows = ledger(demo, SPRING, account=account)
     opening = total(ledger(demo, account=account, date__lt=SPRING.date_from))
@@ -107,8 +107,8 @@ def test_a_page_reads_the_same_rows_through_either_index(demo):
 
 
 def test_the_general_ledger_page_by_page_holds_every_row_once(demo):
-    first = r.general_ledger(demo, SPRING, 1, page_rows=10)
-    pages = [first] + [r.general_ledger(demo, SPRING, n, 10) for n in range(2, first.pages + 1)]
+    first = r.general_ledger(demo, SPRING, 1, page_rows=20)
+    pages = [first] + [r.general_ledger(demo, SPRING, n, 20) for n in range(2, first.pages + 1)]
     assert len(pages) > 5
     by_account: dict = {}
     for page in pages:
@@ -133,10 +133,10 @@ def test_the_general_ledger_page_by_page_holds_every_row_once(demo):
 
 
 def test_the_journal_numbers_every_transaction_once_and_each_balances(demo):
-    first = r.journal(demo, SPRING, 1, page_rows=8)
+    first = r.journal(demo, SPRING, 1, page_rows=15)
     entries = list(first.entries)
     for n in range(2, first.pages + 1):
-        entries += r.journal(demo, SPRING, n, 8).entries
+        entries += r.journal(demo, SPRING, n, 15).entries
     assert first.pages > 3
     assert [e.number for e in entries] == list(range(1, first.count + 1))
     sources = {row[3] for row in ledger(demo, SPRING)}
