@@ -250,6 +250,11 @@ for _report in (
     "reports:general_ledger",
     "reports:journal",
     "reports:profit_and_loss",
+    "reports:aged_receivables",
+    "reports:aged_payables",
+    "reports:customer_statement",
+    "reports:supplier_statement",
+    "reports:tax_summary",
 ):
     get(_report)
     get(_report, f"{_report}, with a wrong period", "?from=ayer&to=2020-13-45")
@@ -717,6 +722,9 @@ def commands(folder) -> list[list[str]]:
         ["report", "general-ledger", COMPANY],
         ["report", "journal", COMPANY],
         ["report", "profit-and-loss", COMPANY],
+        ["report", "aged-receivables", COMPANY],
+        ["report", "aged-payables", COMPANY],
+        ["report", "tax", COMPANY],
         ["report", "balance", COMPANY],
         ["report", "journal", COMPANY, "--from", "2025-03-01", "--to", "2025-02-01"],
         ["summary", COMPANY, "--from", "2025-03-01", "--to", "2025-02-01"],
@@ -734,7 +742,10 @@ def commands(folder) -> list[list[str]]:
 
 # What is syntax, not a sentence: the usage line, option and command names, metavariables.
 SYNTAX = [
-    re.compile(r"\b(trial-balance|general-ledger|journal|profit-and-loss)\b"),  # report names
+    re.compile(  # report names
+        r"\b(trial-balance|general-ledger|journal|profit-and-loss|aged-receivables|"
+        r"aged-payables|tax)\b"
+    ),
     re.compile(r"^(uso|usage): .*(\n {2,}\S.*)*", re.MULTILINE),
     re.compile(r"^ {2,4}(-\S+(, -\S+)*|[\w-]+)( [A-Z_]+)?(?= {2,}|$)", re.MULTILINE),
     re.compile(r"`[^`]*`|\bpartida( [a-z-]+){1,2}|(?<=run-due, )list\b|\b(run-due|set-until)\b"),

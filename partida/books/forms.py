@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from partida.books import models as m
 from partida.books.currencies import ISO_4217
 from partida.books.invoices import PURCHASES, SALES, invoice_balances
+from partida.books.logo import logo_from_upload
 from partida.books.numbers import (
     example_number,
     format_day,
@@ -146,18 +147,54 @@ class CompanyDetailsForm(forms.ModelForm):
             "lock_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    logo_file = forms.FileField(
+        label=gettext_lazy("Logo"),
+        required=False,
+        help_text=gettext_lazy(
+            "A PNG, JPEG, GIF or WebP image of up to 5 MB. Your invoices show it at the top; "
+            "it is kept with the books and travels in every backup."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+        ),
+    )
+    remove_logo = forms.BooleanField(label=gettext_lazy("Remove the logo"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, a prefix keeps what it was (a form sent without it changes nothing).
+        for name in ("invoice_prefix", "credit_note_prefix"):
+            self.fields[name].required = False
+
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
             raise ValidationError(_("Enter a name for the company."), code="required")
         return name
 
+    def clean_invoice_prefix(self) -> str:
+        return self.cleaned_data["invoice_prefix"].strip() or self.instance.invoice_prefix
+
+    def clean_credit_note_prefix(self) -> str:
+        return self.cleaned_data["credit_note_prefix"].strip() or self.instance.credit_note_prefix
+
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        return logo_from_upload(upload) if upload else None
+
     def details(self) -> dict:
-        """The cleaned values, with surrounding spaces removed from the texts."""
-        return {
+        """The cleaned values, with surrounding spaces removed from the texts; the logo only
+        when one was chosen or removed."""
+        details = {
             name: value.strip() if isinstance(value, str) else value
             for name, value in self.cleaned_data.items()
+            if name not in ("logo_file", "remove_logo")
         }
+        if self.cleaned_data.get("logo_file"):
+            details["logo"] = self.cleaned_data["logo_file"]
+        elif self.cleaned_data.get("remove_logo"):
+            details["logo"] = ""
+        return details
 
 
 # --- Attachments -----------------------------------------------------------------------------

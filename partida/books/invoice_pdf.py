@@ -10,14 +10,17 @@ total. A credit note (factura rectificativa) says so, names the invoice it corre
 date, and shows its amounts negative, as what it takes off that invoice.
 """
 
+import io
 import re
 from decimal import Decimal
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from partida.books import models as m
 from partida.books.invoices import tax_breakdown
+from partida.books.logo import logo_png
 from partida.books.numbers import format_money, format_number
 from partida.books.pdf_fonts import body_font
 from partida.books.posting import document_total
@@ -61,6 +64,21 @@ def invoice_filename(invoice: m.SalesInvoice) -> str:
     return re.sub(r'[\\/:*?"<>|]+', "-", name) + ".pdf"
 
 
+#: Where the logo goes: the top right corner, at most this wide and high (millimetres).
+LOGO_MM = (60, 22)
+
+
+def draw_logo(pdf, company: m.Company) -> None:
+    """The company's logo in the top right corner, scaled to fit; none when it does not read."""
+    png = logo_png(company.logo)
+    if png is None:
+        return
+    width, height = Image.open(io.BytesIO(png)).size
+    scale = min(LOGO_MM[0] / width, LOGO_MM[1] / height)
+    shown_width = width * scale
+    pdf.image(io.BytesIO(png), x=pdf.w - pdf.r_margin - shown_width, y=pdf.t_margin, w=shown_width)
+
+
 def invoice_pdf(invoice: m.SalesInvoice) -> bytes:
     """The sales invoice as a one-document PDF, in the company's chart language."""
     from fpdf import FPDF
@@ -79,6 +97,7 @@ def invoice_pdf(invoice: m.SalesInvoice) -> bytes:
         pdf.add_page()
         new_line = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
+        draw_logo(pdf, company)
         # The seller as a Spanish invoice must name it: legal name, tax ID and address.
         pdf.set_font(family, "B", 16)
         pdf.cell(0, 9, text(company.invoice_name), **new_line)

@@ -1,8 +1,8 @@
 """The screens of the books: companies, the Summary, and every kind of record.
-
 Views stay thin: forms check the input, ``partida.books.actions`` makes the changes.
 """
 
+import base64
 import datetime
 
 from django.contrib import messages
@@ -47,6 +47,7 @@ from partida.books.invoices import (
     tax_breakdown,
 )
 from partida.books.kinds import RECORD_KINDS, TRANSACTION_KINDS
+from partida.books.logo import logo_png
 from partida.books.origin import origin_sentence
 from partida.books.signals import attachments_submitted, hold_attachments
 from partida.books.summary import summarize
@@ -122,7 +123,9 @@ def company_add(request: HttpRequest) -> HttpResponse:
 def company_edit(request: HttpRequest, company_id) -> HttpResponse:
     company = get_company(company_id)
     # The form edits a copy: a refused change must not show as the company's name meanwhile.
-    form = CompanyDetailsForm(request.POST or None, instance=m.Company.objects.get(pk=company.pk))
+    form = CompanyDetailsForm(
+        request.POST or None, request.FILES or None, instance=m.Company.objects.get(pk=company.pk)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_update_company(company, **form.details())
@@ -131,7 +134,13 @@ def company_edit(request: HttpRequest, company_id) -> HttpResponse:
         else:
             messages.success(request, _("The company details were saved."))
             return redirect("books:summary", company_id=company.pk)
-    context = company_context(company, None, form=form)
+    logo = logo_png(company.logo)
+    context = company_context(
+        company,
+        None,
+        form=form,
+        logo_data=base64.b64encode(logo).decode("ascii") if logo else "",
+    )
     return render(request, "books/company_details.html", context)
 
 

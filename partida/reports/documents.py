@@ -441,6 +441,8 @@ def aged_title(report: rc.AgedReport) -> str:
 
 
 def aged_note(report: rc.AgedReport) -> str:
+    if report.account is None:
+        return _("This company has no receivable or payable account yet: nothing is owed.")
     return _(
         "Days past each invoice's due date (its date when it has none). On account: received "
         "or paid and not applied to an invoice. The total is the balance of account "

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 
 from partida.books import models as m
 from partida.books.invoices import PURCHASES, SALES, Side, invoice_balances, line_totals
-from partida.books.posting import role_account
 from partida.books.summary import from_cents
 from partida.reports.ledger_reports import Period
 
@@ -43,9 +42,10 @@ def side_named(name: str) -> Side:
     return SALES if name == "receivables" else PURCHASES
 
 
-def side_account(company: m.Company, side: Side) -> m.Account:
+def side_account(company: m.Company, side: Side) -> m.Account | None:
+    """The receivable (payable) account; None in a company without one (nothing is owed)."""
     role = m.AccountRole.RECEIVABLE if side is SALES else m.AccountRole.PAYABLE
-    return role_account(company, role)
+    return m.Account.objects.filter(company=company, role=role).first()
 
 
 def natural_sign(side: Side) -> int:
@@ -136,7 +136,9 @@ class AgedReport:
     def as_json(self) -> dict:
         return {
             "as_of": self.as_of.isoformat(),
-            "account": {"code": self.account.code, "name": self.account.name},
+            "account": (
+                {"code": self.account.code, "name": self.account.name} if self.account else None
+            ),
             "parties": [line.as_json() for line in self.lines],
             "unassigned": str(self.unassigned),
             "totals": {
