@@ -154,6 +154,37 @@ def open_invoices(side: Side, company: m.Company, party_id=None) -> list:
     ]
 
 
+def party_balances(side: Side, company: m.Company, party_ids) -> dict:
+    """Customer (supplier) key -> what they owe (are owed): the balance due of their issued
+    invoices, less what they paid to the receivable (payable) account without applying it to
+    an invoice. The aged reports split the same figure by age."""
+    invoices = side.invoice.objects.filter(
+        company=company, corrects__isnull=True, **{f"{side.party}_id__in": party_ids}
+    )
+    if side is SALES:
+        invoices = invoices.filter(draft=False)
+    owed: dict = defaultdict(lambda: ZERO)
+    balances = invoice_balances(side, invoices)
+    for key, party_id in invoices.values_list("id", f"{side.party}_id"):
+        owed[party_id] += balances[key].due
+    role = m.AccountRole.RECEIVABLE if side is SALES else m.AccountRole.PAYABLE
+    parent = "receipt" if side is SALES else "payment"
+    on_account = (
+        side.payment_line.objects.filter(
+            company=company,
+            invoice__isnull=True,
+            account__role=role,
+            **{f"{parent}__{side.party}_id__in": party_ids},
+        )
+        .values(f"{parent}__{side.party}_id")
+        .annotate(paid=Sum("amount"))
+        .order_by()
+    )
+    for row in on_account:
+        owed[row[f"{parent}__{side.party}_id"]] -= Decimal(row["paid"]).quantize(CENT)
+    return {party_id: owed[party_id] for party_id in party_ids}
+
+
 def numbering_gaps(company: m.Company) -> list[str]:
     """The numbers of each series of sales invoices that were given but no invoice has now (an
     invoice deleted after it was issued), such as ["F2026-0003"]: a Spanish series has none."""

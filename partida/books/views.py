@@ -43,6 +43,7 @@ from partida.books.invoices import (
     balance_of,
     invoice_balances,
     numbering_gaps,
+    party_balances,
     state_of,
     tax_breakdown,
 )
@@ -253,6 +254,7 @@ COLUMNS: dict[str, list[tuple]] = {
         (gettext_lazy("Name"), "name", "text"),
         (gettext_lazy("Email"), "email", "text"),
         (gettext_lazy("Tax ID"), "tax_id", "text"),
+        (gettext_lazy("Balance"), "balance", "money"),
     ],
     "receipt": [
         (gettext_lazy("Date"), "date", "date"),
@@ -401,6 +403,11 @@ def record_list(request: HttpRequest, company_id, kind: str) -> HttpResponse:
     records = list(page)
     if kind in INVOICE_KINDS:
         invoice_rows(kind, records, timezone.localdate())
+    if kind in ("customer", "supplier"):
+        side = SALES if kind == "customer" else PURCHASES
+        balances = party_balances(side, company, [record.pk for record in records])
+        for record in records:
+            record.balance = balances[record.pk]
     rows = [
         {
             "url": row_url(company, kind, r.pk),
