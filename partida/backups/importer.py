@@ -60,7 +60,7 @@ from partida.backups.progress import work as weighed_work
 from partida.backups.schema import archive_schema, declared_range, table_columns
 from partida.backups.staging import Staging
 from partida.backups.work_folders import WorkFolder
-from partida.books.models import Company, CompanyOrigin, LedgerEntry
+from partida.books.models import Company, CompanyOrigin, LedgerEntry, SalesInvoice
 from partida.books.posting import rebuild_account_days
 from partida.books.signals import company_created
 
@@ -576,6 +576,7 @@ class ImportRun:
         key = uuid.UUID(int=self.renamer.shifted(canonical(self.checked.company_key)))
         company = Company.objects.get(pk=key)
         check_ledger_balances(company.pk)
+        check_drafts_post_nothing(company.pk)
         rebuild_account_days(company.pk)  # derived from the ledger, not carried in the file
         # This copy's own origin, not the file's: the file carries the books only.
         CompanyOrigin.objects.create(
@@ -620,6 +621,23 @@ def check_ledger_balances(company_id) -> None:
         unbalanced = cursor.fetchone()
     if unbalanced is not None:
         raise UnbalancedBooks(f"the ledger entries of {unbalanced[0]} do not sum to zero")
+
+
+def check_drafts_post_nothing(company_id) -> None:
+    """A draft invoice is not in the books yet: a file whose draft has ledger entries would
+    show in the books an invoice the screens say was never issued."""
+    ledger = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    invoices = connection.ops.quote_name(SalesInvoice._meta.db_table)
+    company = LedgerEntry._meta.pk.get_db_prep_value(company_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT i.id FROM {invoices} i JOIN {ledger} l ON l.source_id = i.id "
+            f"WHERE i.company_id = %s AND i.draft LIMIT 1",
+            [company],
+        )
+        posted = cursor.fetchone()
+    if posted is not None:
+        raise UnbalancedBooks(f"the draft invoice {posted[0]} has ledger entries")
 
 
 def still_the_checked_file(source, digest: str) -> bool:

@@ -532,3 +532,15 @@ def test_payment_terms_outside_zero_to_a_year_are_refused(real, tmp_path, days):
     forged = Forger(real).rows("data/company.jsonl", with_terms)
     error = refused(tmp_path, forged.signed(), ValueNotAllowed)
     assert "payment_terms_days" in error.detail
+
+
+def test_a_draft_invoice_with_ledger_entries_is_refused(real, tmp_path):
+    """A draft posts nothing: a file whose issued invoice is marked a draft, its ledger entries
+    kept, would put in the books an invoice the screens say was never issued."""
+
+    def first_invoice_a_draft(rows: list[dict]) -> list[dict]:
+        return [{**rows[0], "draft": True}, *rows[1:]]
+
+    forged = Forger(real).rows("data/sales_invoices.jsonl", first_invoice_a_draft)
+    error = refused(tmp_path, forged.signed(), UnbalancedBooks)
+    assert "draft" in error.detail
