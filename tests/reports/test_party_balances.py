@@ -37,3 +37,21 @@ def test_the_customers_list_shows_each_balance(client, db, settings):
     assert "Saldo" in page
     for party_id, total in aged_totals(SALES, books.company).items():
         assert format_number(total, 2, "es") in page, party_id
+
+
+def test_a_customer_s_form_links_to_their_statement(client, db):
+    books = make_books()
+    form = client.get(
+        reverse(
+            "books:record_edit",
+            kwargs={"company_id": books.company.pk, "kind": "customer", "pk": books.ana.pk},
+        ),
+        HTTP_ACCEPT_LANGUAGE="es",
+    ).content.decode()
+    link = (
+        reverse("reports:customer_statement", kwargs={"company_id": books.company.pk})
+        + f"?party={books.ana.pk}"
+    )
+    assert f'href="{link}">Extracto de cuenta</a>' in form
+    statement = client.get(link, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Ana Gómez" in statement
