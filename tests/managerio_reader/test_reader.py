@@ -209,3 +209,80 @@ def test_a_hostile_record_is_refused_in_one_sentence(tmp_path, content):
     with pytest.raises(errors.HostileRecord) as raised:
         read_business(path, work_folder(tmp_path))
     assert str(raised.value).count(".") <= 2
+
+
+def test_inclusive_receipts_exclusive_purchases_and_an_unbalanced_journal(tmp_path):
+    """§7.3's other examples, a journal entry that does not balance (the rest to Suspense), a
+    line to a key that is no account (Suspense) and a bank starting balance (on the first day
+    .NET knows, against Retained earnings)."""
+    from partida.managerio.ledger import RETAINED, STARTING, SUSPENSE
+
+    keys = {name: uuid.uuid4() for name in ("tax", "income", "expense", "bank", "supplier")}
+    day = datetime.date(2025, 6, 1)
+    receipt_line = guid(2, keys["income"]) + decimal(18, "12.10") + guid(20, keys["tax"])
+    purchase_line = guid(2, keys["expense"]) + decimal(19, "1200.00") + guid(21, keys["tax"])
+    journal = length_delimited(14, guid(1, keys["expense"]) + decimal(13, "50.00"))
+    journal += length_delimited(14, guid(1, uuid.uuid4()) + decimal(14, "30.00"))
+    rows = [
+        (str(keys["tax"]), CLASS["TaxCode"], text(1, "IVA 21 %") + decimal(4, "21") + number(5, 2)),
+        (str(keys["income"]), CLASS["Income"], text(1, "Ventas")),
+        (str(keys["expense"]), CLASS["Income"], text(1, "Compras")),
+        (str(keys["bank"]), CLASS["Bank"], text(1, "Caja")),
+        (str(keys["supplier"]), "6d2dc48d-2053-4e45-8330-285ebd431242", text(1, "Proveedor")),
+        (
+            str(uuid.uuid4()),
+            CLASS["Receipt"],
+            date(1, day) + guid(7, keys["bank"]) + length_delimited(11, receipt_line),
+        ),
+        (
+            str(uuid.uuid4()),
+            "58b9eb90-f6b8-4abc-8ea1-12fd77b8336e",
+            date(1, day) + guid(3, keys["supplier"]) + length_delimited(23, purchase_line),
+        ),
+        (str(uuid.uuid4()), "5ea52bc4-90ae-4e4a-aec4-ef1224b279ad", date(1, day) + journal),
+        (
+            str(uuid.uuid4()),
+            "0c1000da-6cc3-4448-8245-6f1eeccab8d6",
+            guid(1, keys["bank"]) + decimal(2, "500.00"),
+        ),
+    ]
+    path = business_file(tmp_path / "b.manager", rows)
+    lines = build_ledger(read_business(path, work_folder(tmp_path)))
+    on_the_day = account_balances([line for line in lines if line.date == day])
+    # Receipt 12.10 at 21 %, amounts inclusive by default: tax -2.10, income -10.00.
+    assert on_the_day[keys["income"], None] == Decimal("-10.00")
+    assert on_the_day[CASH, keys["bank"]] == Decimal("12.10")
+    # Purchase 1,200.00 at 21 % exclusive: +1,200.00 and +252.00, payable -1,452.00; the
+    # journal's 30.00 credit to an unknown key and the 20.00 by which it does not balance
+    # both go to Suspense, as credits.
+    assert on_the_day[keys["expense"], None] == Decimal("1250.00")
+    assert on_the_day[TAX_PAYABLE, None] == Decimal("252.00") - Decimal("2.10")
+    assert party_balances(lines, "supplier") == {keys["supplier"]: Decimal("-1452.00")}
+    assert on_the_day[SUSPENSE, None] == Decimal("-30.00") - Decimal("20.00")
+    starting = account_balances([line for line in lines if line.date == STARTING])
+    assert starting == {
+        (CASH, keys["bank"]): Decimal("500.00"),
+        (RETAINED, None): Decimal("-500.00"),
+    }
+    assert sum(account_balances(lines).values()) == 0
+
+
+def test_a_tar_backup_brings_its_business_and_its_attachments_by_their_digest(
+    sale_and_partial_receipt, tmp_path
+):
+    import hashlib
+    import io
+    import tarfile
+
+    path, _keys = sale_and_partial_receipt
+    content = b"%PDF-1.4 factura"
+    digest = hashlib.sha256(content).hexdigest()
+    backup = tmp_path / "Ferretería.manager.tar"
+    with tarfile.open(backup, "w", format=tarfile.PAX_FORMAT) as archive:
+        archive.add(path, arcname="Ferretería.manager")
+        member = tarfile.TarInfo(f"Blobs/{digest[:2]}/not-its-name")
+        member.size = len(content)
+        archive.addfile(member, io.BytesIO(content))
+    business = read_business(backup, work_folder(tmp_path))
+    assert business.blob_files[digest].read_bytes() == content
+    assert len(business.all("SalesInvoice")) == 1
