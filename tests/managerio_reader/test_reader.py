@@ -211,12 +211,11 @@ def test_a_hostile_record_is_refused_in_one_sentence(tmp_path, content):
     assert str(raised.value).count(".") <= 2
 
 
-def test_inclusive_receipts_exclusive_purchases_and_an_unbalanced_journal(tmp_path):
+@pytest.fixture
+def mixed_business(tmp_path):
     """§7.3's other examples, a journal entry that does not balance (the rest to Suspense), a
     line to a key that is no account (Suspense) and a bank starting balance (on the first day
     .NET knows, against Retained earnings)."""
-    from partida.managerio.ledger import RETAINED, STARTING, SUSPENSE
-
     keys = {name: uuid.uuid4() for name in ("tax", "income", "expense", "bank", "supplier")}
     day = datetime.date(2025, 6, 1)
     receipt_line = guid(2, keys["income"]) + decimal(18, "12.10") + guid(20, keys["tax"])
@@ -246,7 +245,13 @@ def test_inclusive_receipts_exclusive_purchases_and_an_unbalanced_journal(tmp_pa
             guid(1, keys["bank"]) + decimal(2, "500.00"),
         ),
     ]
-    path = business_file(tmp_path / "b.manager", rows)
+    return business_file(tmp_path / "b.manager", rows), keys, day
+
+
+def test_inclusive_receipts_exclusive_purchases_and_an_unbalanced_journal(mixed_business, tmp_path):
+    from partida.managerio.ledger import RETAINED, STARTING, SUSPENSE
+
+    path, keys, day = mixed_business
     lines = build_ledger(read_business(path, work_folder(tmp_path)))
     on_the_day = account_balances([line for line in lines if line.date == day])
     # Receipt 12.10 at 21 %, amounts inclusive by default: tax -2.10, income -10.00.

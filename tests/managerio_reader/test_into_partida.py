@@ -1,0 +1,55 @@
+"""A Manager.io business made into a Partida company whose books give Manager's figures."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from partida.backups.from_manager import do_import_manager_business
+from partida.books import models as m
+from partida.books.invoices import SALES, invoice_balances, party_balances
+from partida.managerio.reader import read_business
+from tests.managerio_reader.test_reader import work_folder
+
+
+@pytest.mark.django_db
+def test_a_sale_and_its_partial_receipt_come_across_with_manager_figures(
+    sale_and_partial_receipt, tmp_path
+):
+    path, keys = sale_and_partial_receipt
+    business = read_business(path, work_folder(tmp_path))
+    company = do_import_manager_business(business, backup_file=path.name)
+    invoice = m.SalesInvoice.objects.get(company=company)
+    assert invoice.customer.name == "Ferretería López"
+    assert invoice_balances(SALES, m.SalesInvoice.objects.filter(pk=invoice.pk))[
+        invoice.pk
+    ].due == Decimal("20.98")
+    assert party_balances(SALES, company, [invoice.customer_id]) == {
+        invoice.customer_id: Decimal("20.98")
+    }
+    totals = {
+        entry.account.name: entry.amount
+        for entry in m.LedgerEntry.objects.filter(company=company, source_id=invoice.pk)
+    }
+    assert totals["Ventas"] == Decimal("-37.25")
+    assert sum(totals.values()) == 0
+
+
+@pytest.mark.django_db
+def test_suspense_starting_balances_and_inclusive_receipts_come_across(mixed_business, tmp_path):
+    path, keys, day = mixed_business
+    company = do_import_manager_business(read_business(path, work_folder(tmp_path)))
+    balances = {
+        account.name: account.total
+        for account in m.Account.objects.filter(company=company).annotate(
+            total=Sum("ledger_entries__amount")
+        )
+    }
+    assert balances["Caja"] == Decimal("512.10")  # 500.00 to start with, 12.10 received
+    assert balances["Compras"] == Decimal("1250.00")
+    assert balances["Ventas"] == Decimal("-10.00")
+    assert balances[str(_("Suspense"))] == Decimal("-50.00")
+    start = m.JournalEntry.objects.get(company=company, date__lt=day)
+    assert start.date == day - datetime.timedelta(days=1)
