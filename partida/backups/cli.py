@@ -10,6 +10,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext
 from partida.archive.errors import ArchiveError
 from partida.archive.writer import Progress
 from partida.backups.export import EXTENSION, backup_to_file, default_backup_name, parts_from
+from partida.backups.from_manager import do_import_manager_file
 from partida.backups.importer import do_import_company, open_backup
 from partida.backups.messages import archive_error_message
 from partida.backups.preview import PART_LABELS, describe_json
@@ -17,6 +18,7 @@ from partida.backups.progress import phase_label, work
 from partida.backups.work_folders import WorkFolder
 from partida.books.numbers import format_count
 from partida.cli import CliError, ProgressLine, find_company, print_json, print_table, subcommand
+from partida.managerio.reader import is_manager_file
 
 
 def progress_printer(stage: str):
@@ -217,6 +219,9 @@ def import_(args: argparse.Namespace) -> int:
         raise CliError(gettext("The new company's name cannot be empty."))
     line = ProgressLine()
     try:
+        if is_manager_file(path):
+            print(do_import_manager_file(path, new_name=args.name).name)
+            return 0
         company = do_import_company(
             path,
             new_name=args.name,

@@ -12,6 +12,8 @@ refuses the import, in the import's transaction, so nothing is left behind.
 from __future__ import annotations
 
 import datetime
+import os
+import tempfile
 import uuid
 from collections import defaultdict
 from decimal import Decimal
@@ -28,7 +30,8 @@ from partida.books.signals import company_created
 from partida.managerio import ledger as mgr
 from partida.managerio.classes import Record
 from partida.managerio.errors import BooksDiffer
-from partida.managerio.reader import Business
+from partida.managerio.reader import Business, read_business
+from partida.managerio.support import check_supported
 
 ROOTS = {
     uuid.UUID("4c05c221-ca57-4c7c-be62-115669302ed4"): m.AccountKind.ASSET,
@@ -58,6 +61,19 @@ def built_in_names() -> dict[uuid.UUID, str]:
         mgr.TRANSFERS: _("Inter-account transfers"),
         mgr.ROUNDING: _("Rounding expense"),
     }
+
+
+def do_import_manager_file(
+    source: str | os.PathLike, new_name: str | None = None, backup_file: str | None = None
+) -> m.Company:
+    """Import the Manager business in ``source`` as a new company; raise a ``ManagerFileError``
+    (one sentence, nothing kept) when the file is bad or uses what Partida cannot hold."""
+    with tempfile.TemporaryDirectory(prefix="partida-manager-") as folder:
+        business = read_business(source, folder)
+        check_supported(business)
+        if backup_file is None:
+            backup_file = os.path.basename(source)
+        return do_import_manager_business(business, new_name, backup_file)
 
 
 def do_import_manager_business(

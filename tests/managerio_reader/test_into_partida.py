@@ -1,17 +1,21 @@
 """A Manager.io business made into a Partida company whose books give Manager's figures."""
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from partida.backups.from_manager import do_import_manager_business
 from partida.books import models as m
 from partida.books.invoices import SALES, invoice_balances, party_balances
+from partida.cli import main
+from partida.managerio.content_types import CLASS_GUIDS
 from partida.managerio.reader import read_business
-from tests.managerio_reader.test_reader import work_folder
+from tests.managerio_reader.test_reader import business_file, work_folder
 
 
 @pytest.mark.django_db
@@ -53,3 +57,25 @@ def test_suspense_starting_balances_and_inclusive_receipts_come_across(mixed_bus
     assert balances[str(_("Suspense"))] == Decimal("-50.00")
     start = m.JournalEntry.objects.get(company=company, date__lt=day)
     assert start.date == day - datetime.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_partida_import_takes_a_manager_business(sale_and_partial_receipt, capsys):
+    path, _keys = sale_and_partial_receipt
+    assert main(["import", str(path), "--name", "Ferretería (de Manager)"]) == 0
+    assert capsys.readouterr().out.strip() == "Ferretería (de Manager)"
+    company = m.Company.objects.get(name="Ferretería (de Manager)")
+    assert company.origin.backup_file == path.name
+    assert m.Receipt.objects.filter(company=company).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_business_with_payslips_is_refused_in_spanish_and_nothing_is_kept(tmp_path, capsys):
+    rows = [(str(uuid.uuid4()), CLASS_GUIDS["Payslip"], b"")]
+    path = business_file(tmp_path / "Nóminas.manager", rows)
+    with translation.override("es"):
+        status = main(["import", str(path)])
+    assert status != 0
+    error = capsys.readouterr().err
+    assert "nóminas" in error and "no se importó nada" in error
+    assert not m.Company.objects.exists()
