@@ -69,8 +69,7 @@ def do_import_manager_file(
     """Import the Manager business in ``source`` as a new company; raise a ``ManagerFileError``
     (one sentence, nothing kept) when the file is bad or uses what Partida cannot hold."""
     with tempfile.TemporaryDirectory(prefix="partida-manager-") as folder:
-        business = read_business(source, folder)
-        check_supported(business)
+        business = read_checked_business(source, folder)
         if backup_file is None:
             backup_file = os.path.basename(source)
         return do_import_manager_business(business, new_name, backup_file)
@@ -529,3 +528,68 @@ def check_parties(books, side, parties, expected, account, sign) -> None:
 
 def refuse(account: str, difference: Decimal) -> None:
     raise BooksDiffer(account=account, difference=format_number(difference))
+
+
+# -- the preview --------------------------------------------------------------------------------
+
+
+def read_checked_business(source: str | os.PathLike, folder: str) -> Business:
+    """The business in ``source``, refused (``ManagerFileError``) when it is bad or uses what
+    Partida cannot bring across."""
+    business = read_business(source, folder)
+    check_supported(business)
+    return business
+
+
+def describe_manager_business(business: Business) -> dict:
+    """What the preview of Import company shows of a Manager business, before anything is
+    written: its name, base currency, the dates of its transactions, how many of each kind,
+    and what will not come across."""
+    counted = [
+        ("BalanceSheetAccount", m.Account._meta.verbose_name_plural),
+        ("BankOrCashAccount", m.BankAccount._meta.verbose_name_plural),
+        ("Customer", m.Customer._meta.verbose_name_plural),
+        ("Supplier", m.Supplier._meta.verbose_name_plural),
+        ("TaxCode", m.TaxCode._meta.verbose_name_plural),
+        ("SalesInvoice", m.SalesInvoice._meta.verbose_name_plural),
+        ("CreditNote", _("credit notes")),
+        ("PurchaseInvoice", m.PurchaseInvoice._meta.verbose_name_plural),
+        ("DebitNote", _("supplier credit notes")),
+        ("Receipt", m.Receipt._meta.verbose_name_plural),
+        ("Payment", m.Payment._meta.verbose_name_plural),
+        ("InterAccountTransfer", _("inter-account transfers")),
+        ("JournalEntry", m.JournalEntry._meta.verbose_name_plural),
+    ]
+    counts = []
+    for kind, label in counted:
+        count = len(business.all(kind))
+        if kind == "BalanceSheetAccount":
+            count += len(business.all("ProfitAndLossStatementAccount"))
+        if count:
+            counts.append({"kind": kind, "label": label, "count": count})
+    dates = [
+        mgr.date_of(record.date)
+        for kind in mgr.DOCUMENTS
+        for record in business.all(kind)
+        if mgr.date_of(record.date) != mgr.STARTING
+    ]
+    left_out = [
+        {"label": label, "count": count}
+        for label, count in (
+            (_("attachments"), len(business.all("Attachment"))),
+            (_("sent emails"), len(business.emails)),
+            (_("history entries"), len(business.changes)),
+        )
+        if count
+    ]
+    left_out += [
+        {"label": name, "count": count} for name, count in sorted(business.other_counts.items())
+    ]
+    return {
+        "name": business.name,
+        "currency": business.currency or "EUR",
+        "first_date": min(dates) if dates else None,
+        "last_date": max(dates) if dates else None,
+        "counts": counts,
+        "left_out": left_out,
+    }

@@ -36,6 +36,7 @@ from partida.archive.writer import Progress
 from partida.attachments.held import remove_stale_held_files
 from partida.attachments.store import delete_orphan_blobs
 from partida.backups.export import backup_to_file
+from partida.backups.from_manager import do_import_manager_file
 from partida.backups.importer import Cancelled, do_import_company
 from partida.backups.job_files import job_files
 from partida.backups.messages import archive_error_message
@@ -154,6 +155,12 @@ def run_import_job(job: Job, work_folder: WorkFolder, channel) -> None:
     files = job_files()
     try:
         with files.local_copy(job) as path:
+            if job.options.get("source") == "manager":
+                channel.report("checking", 0, 1)
+                job.company_id = do_import_manager_file(
+                    path, new_name=job.options.get("new_name") or None, backup_file=job.file_name
+                ).pk
+                return
             company = do_import_company(
                 path,
                 new_name=job.options.get("new_name") or None,

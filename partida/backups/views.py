@@ -19,6 +19,7 @@ from partida.archive.errors import ArchiveError
 from partida.backups import jobs
 from partida.backups.export import default_backup_name
 from partida.backups.forms import BackupForm, ConfirmImportForm, ImportForm
+from partida.backups.from_manager import describe_manager_business, read_checked_business
 from partida.backups.importer import open_backup
 from partida.backups.job_files import job_files
 from partida.backups.messages import archive_error_message
@@ -27,6 +28,7 @@ from partida.backups.preview import describe
 from partida.backups.progress import phase_label
 from partida.books.models import Company
 from partida.books.views import company_context, get_company
+from partida.managerio.reader import is_manager_file, kind_of_file
 
 
 @require_http_methods(["GET", "POST"])
@@ -164,13 +166,23 @@ def import_company(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             with local_file(upload) as path:
                 try:
-                    open_backup(path).manifest  # noqa: B018 (reads only the first member)
+                    check_importable(path)
                 except ArchiveError as error:
                     form.add_error("file", archive_error_message(error))
                 else:
                     job = keep_upload(upload, path)
                     return redirect("backups:import_preview", job_id=job.pk)
     return render(request, "backups/import.html", {"form": form, "problem": problem})
+
+
+def check_importable(path: str) -> None:
+    """Raise ``ArchiveError`` unless the file is a Partida backup or a Manager.io business
+    that can be imported; a Partida backup is checked from its first member only."""
+    if is_manager_file(path):
+        with tempfile.TemporaryDirectory(prefix="partida-manager-") as folder:
+            read_checked_business(path, folder)
+    else:
+        open_backup(path).manifest  # noqa: B018 (reads only the first member)
 
 
 @contextmanager
@@ -213,10 +225,22 @@ def read_manifest(job: Job):
         return open_backup(stream).manifest
 
 
+def is_manager_job(job: Job) -> bool:
+    with job_files().open(job) as stream:
+        return kind_of_file(stream.read(512)) != "other"
+
+
+def describe_manager_job(job: Job) -> dict:
+    with job_files().local_copy(job) as path, tempfile.TemporaryDirectory() as folder:
+        return describe_manager_business(read_checked_business(path, folder))
+
+
 @require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, job_id) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id, kind=Job.Kind.IMPORT, state=Job.State.WAITING)
     try:
+        if is_manager_job(job):
+            return manager_import_preview(request, job, describe_manager_job(job))
         manifest = read_manifest(job)
     except (ArchiveError, FileNotFoundError) as error:
         discard(job)
@@ -244,6 +268,28 @@ def import_preview(request: HttpRequest, job_id) -> HttpResponse:
         request,
         "backups/import_preview.html",
         {"job": job, "form": form, "preview": describe(manifest), "name_taken": taken},
+    )
+
+
+def manager_import_preview(request: HttpRequest, job: Job, preview: dict) -> HttpResponse:
+    """The preview of a Manager.io business: what comes across and what does not."""
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            discard(job)
+            return redirect("books:companies")
+        form = ConfirmImportForm(request.POST)
+        if form.is_valid():
+            job.options = {"new_name": form.cleaned_data["new_name"], "source": "manager"}
+            job.save(update_fields=["options"])
+            jobs.start(job)
+            return redirect("backups:job", job_id=job.pk)
+    else:
+        form = ConfirmImportForm(initial={"new_name": preview["name"][:200] or job.file_name})
+    taken = Company.objects.filter(name=form["new_name"].value()).exists()
+    return render(
+        request,
+        "backups/import_manager_preview.html",
+        {"job": job, "form": form, "preview": preview, "name_taken": taken},
     )
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -78,4 +79,31 @@ def test_a_business_with_payslips_is_refused_in_spanish_and_nothing_is_kept(tmp_
     assert status != 0
     error = capsys.readouterr().err
     assert "nóminas" in error and "no se importó nada" in error
+    assert not m.Company.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_company_previews_a_manager_business_in_spanish_then_imports_it(
+    client, sale_and_partial_receipt
+):
+    path, _keys = sale_and_partial_receipt
+    with open(path, "rb") as upload:
+        preview = client.post(reverse("backups:import"), {"file": upload}, follow=True)
+    html = preview.content.decode()
+    assert "Qué contiene esta empresa de Manager.io" in html
+    assert "del 06/05/2025 al 07/05/2025" in html
+    assert 'data-kind="SalesInvoice"' in html and "No se traerá" not in html
+    done = client.post(preview.request["PATH_INFO"], {"new_name": "Desde Manager"}, follow=True)
+    assert done.status_code == 200
+    company = m.Company.objects.get(name="Desde Manager")
+    assert company.origin.backup_file == path.name
+    assert m.SalesInvoice.objects.filter(company=company).count() == 1
+
+
+@pytest.mark.django_db
+def test_import_company_refuses_another_schema_version_on_the_first_screen(client, tmp_path):
+    path = business_file(tmp_path / "Antigua.manager", [], version=300)
+    with open(path, "rb") as upload:
+        page = client.post(reverse("backups:import"), {"file": upload})
+    assert "versión de esquema 300" in page.content.decode()
     assert not m.Company.objects.exists()
