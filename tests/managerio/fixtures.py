@@ -327,4 +327,4 @@ def small_spanish(tmp_path: Path | None = None) -> Business:
     return b
 
 
-__all__ = ["AP", "AR", "PDF", "every_rule", "small_spanish"]
+__all__ = ["PDF", "UNKNOWN_CLASS", "every_rule", "small_spanish"]

@@ -548,3 +548,26 @@ def test_small_spanish_balances():
         n["repairs"]: D("80.00") + D("180.00") + D("19.90") + D("30.00"),
         n["rent"]: D("-600.00"),
     }
+
+
+def test_raw_rows_are_written_exactly_as_given(tmp_path):
+    business = Business()
+    business.raw_row("NOT-A-GUID", str(w.CLASSES["SalesInvoice"]).upper(), None)
+    business.raw_row(uuid.UUID(int=7), w.CLASSES["Customer"], b"\xff\xff\xff")
+    business.image(uuid.UUID(int=7), "image/png", b"\x89PNG")
+    db = sqlite3.connect(business.write(tmp_path / "hostile.manager"))
+    rows = set(db.execute('SELECT "Key", "ContentType", "Content", "Timestamp" FROM "Objects"'))
+    assert ("NOT-A-GUID", str(w.CLASSES["SalesInvoice"]).upper(), None, 0) in rows
+    assert (str(uuid.UUID(int=7)), str(w.CLASSES["Customer"]), b"\xff\xff\xff", 0) in rows
+    # Raw rows get no automatic history; the Schema row does.
+    assert db.execute('SELECT "Object" FROM "Changes"').fetchall() == [(str(w.SCHEMA),)]
+    assert db.execute('SELECT "ContentType", "Content" FROM "Images"').fetchall() == [
+        ("image/png", b"\x89PNG")
+    ]
+
+
+def test_tar_uses_pax_entries(tmp_path):
+    path = every_rule().write_tar(tmp_path / "Ferretería Ejemplo.manager.tar")
+    with tarfile.open(path) as tar:
+        first = tar.getmembers()[0]
+    assert first.pax_headers.get("path") == "Ferretería Ejemplo.manager"
