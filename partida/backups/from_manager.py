@@ -30,7 +30,7 @@ from partida.books.signals import company_created
 from partida.managerio import ledger as mgr
 from partida.managerio.classes import Record
 from partida.managerio.errors import BooksDiffer
-from partida.managerio.reader import Business, read_business
+from partida.managerio.reader import Business, business_name_of, read_business
 from partida.managerio.support import check_supported
 
 ROOTS = {
@@ -72,6 +72,7 @@ def do_import_manager_file(
         business = read_checked_business(source, folder)
         if backup_file is None:
             backup_file = os.path.basename(source)
+        business.file_name = business_name_of(backup_file)
         return do_import_manager_business(business, new_name, backup_file)
 
 
@@ -128,7 +129,12 @@ class ManagerBooks:
         details = self.business.singleton("BusinessDetails")
         currency = (self.business.currency or "EUR")[:3].upper()
         self.company = m.Company.objects.create(
-            name=(self.name or details.name or _("Business from Manager.io"))[:200],
+            name=(
+                self.name
+                or details.name
+                or self.business.file_name
+                or _("Business from Manager.io")
+            )[:200],
             legal_name=details.name[:200],
             street=", ".join(part.strip() for part in details.address.splitlines() if part)[:200],
             base_currency=currency,
@@ -167,7 +173,7 @@ class ManagerBooks:
     def kind_of(self, record: Record) -> str:
         if record.kind == "BalanceSheetAccount":
             return self.balance_sheet_kind(record.group)
-        return self.profit_and_loss_kind(record.group)
+        return self.profit_and_loss_kind(record)
 
     def balance_sheet_kind(self, group: uuid.UUID | None) -> str:
         seen: set = set()
@@ -181,8 +187,8 @@ class ManagerBooks:
             )
         return m.AccountKind.EQUITY  # Manager's "Uncategorized" sits inside Equity
 
-    def profit_and_loss_kind(self, group: uuid.UUID | None) -> str:
-        seen: set = set()
+    def profit_and_loss_kind(self, account: Record) -> str:
+        group, seen = account.group, set()
         while group is not None and group not in seen:
             seen.add(group)
             record = self.business.by_key.get(group)
@@ -191,7 +197,11 @@ class ManagerBooks:
             if record.type in (0, 1):
                 return m.AccountKind.INCOME if record.type == 0 else m.AccountKind.EXPENSE
             group = record.group
-        return m.AccountKind.EXPENSE
+        # In Manager's "Uncategorized" group: income if the account's balance is a credit.
+        balance = sum(
+            (line.amount for line in self.lines if line.account == account.key), Decimal(0)
+        )
+        return m.AccountKind.INCOME if balance < 0 else m.AccountKind.EXPENSE
 
     def unique_code(self, wanted: str) -> str:
         code = wanted.strip()[:20]
@@ -586,7 +596,7 @@ def describe_manager_business(business: Business) -> dict:
         {"label": name, "count": count} for name, count in sorted(business.other_counts.items())
     ]
     return {
-        "name": business.name,
+        "name": business.name or business.file_name,
         "currency": business.currency or "EUR",
         "first_date": min(dates) if dates else None,
         "last_date": max(dates) if dates else None,

@@ -28,7 +28,7 @@ from partida.backups.preview import describe
 from partida.backups.progress import phase_label
 from partida.books.models import Company
 from partida.books.views import company_context, get_company
-from partida.managerio.reader import is_manager_file, kind_of_file
+from partida.managerio.reader import business_name_of, is_manager_file, kind_of_file
 
 
 @require_http_methods(["GET", "POST"])
@@ -232,7 +232,9 @@ def is_manager_job(job: Job) -> bool:
 
 def describe_manager_job(job: Job) -> dict:
     with job_files().local_copy(job) as path, tempfile.TemporaryDirectory() as folder:
-        return describe_manager_business(read_checked_business(path, folder))
+        business = read_checked_business(path, folder)
+        business.file_name = business_name_of(job.file_name)
+        return describe_manager_business(business)
 
 
 @require_http_methods(["GET", "POST"])
@@ -284,7 +286,7 @@ def manager_import_preview(request: HttpRequest, job: Job, preview: dict) -> Htt
             jobs.start(job)
             return redirect("backups:job", job_id=job.pk)
     else:
-        form = ConfirmImportForm(initial={"new_name": preview["name"][:200] or job.file_name})
+        form = ConfirmImportForm(initial={"new_name": preview["name"][:200]})
     taken = Company.objects.filter(name=form["new_name"].value()).exists()
     return render(
         request,

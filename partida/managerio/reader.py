@@ -93,6 +93,8 @@ class Business:
     classes of ``classes.CLASSES``; ``other_counts`` counts the records of every other class."""
 
     version: int
+    #: The business's name in Manager: its file's name without the extension (§1, §4).
+    file_name: str = ""
     records: dict[str, list[Record]] = field(default_factory=dict)
     singletons: dict[str, Record] = field(default_factory=dict)
     by_key: dict[uuid.UUID, Record] = field(default_factory=dict)
@@ -150,7 +152,15 @@ def read_business(source: str | Path, folder: str | Path) -> Business:
         business.emails = read_emails(connection)
         business.table_blobs = read_table_blobs(connection)
     business.blob_files = blob_files
+    business.file_name = business_name_of(Path(source).name)
     return business
+
+
+def business_name_of(file_name: str) -> str:
+    for extension in (".tar", ".manager", ".bak"):
+        if file_name.lower().endswith(extension):
+            file_name = file_name[: -len(extension)]
+    return file_name
 
 
 def copy_file(source: str | Path, target: Path) -> None:
