@@ -1,0 +1,78 @@
+"""The reader's ledger equals the figures the test-side writer works out by its own arithmetic
+(``tests/managerio``), for a business that exercises every posting rule of the reference; and
+what Partida cannot hold of it is refused, while a plain business imports with those figures."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from partida.backups.from_manager import do_import_manager_file
+from partida.books import models as m
+from partida.managerio import errors
+from partida.managerio import ledger as manager_ledger
+from partida.managerio.reader import read_business
+from tests.managerio.fixtures import every_rule, small_spanish
+from tests.managerio_reader.test_reader import work_folder
+
+
+def by_day_account_and_bank(lines) -> dict:
+    totals: dict = defaultdict(Decimal)
+    for line in lines:
+        totals[line.date, line.account, line.bank] += line.amount
+    return {key: amount for key, amount in totals.items() if amount}
+
+
+def without_zeros(balances: dict) -> dict:
+    return {key: amount for key, amount in balances.items() if amount}
+
+
+@pytest.fixture
+def every_rule_file(tmp_path):
+    business = every_rule(tmp_path)
+    return business, business.write(tmp_path / "Ferretería Ejemplo.manager")
+
+
+def test_the_reader_posts_every_rule_as_the_writer_works_it_out(every_rule_file, tmp_path):
+    business, path = every_rule_file
+    expected = business.expected()
+    read = read_business(path, work_folder(tmp_path))
+    lines = manager_ledger.build_ledger(read)
+    assert by_day_account_and_bank(lines) == by_day_account_and_bank(expected.lines)
+    assert without_zeros(manager_ledger.party_balances(lines, "customer")) == without_zeros(
+        expected.customer_balances()
+    )
+    assert without_zeros(manager_ledger.party_balances(lines, "supplier")) == without_zeros(
+        expected.supplier_balances()
+    )
+    for invoice, balance in manager_ledger.invoice_balances(lines).items():
+        # The ledger's payable balance is a credit; the writer says what is still due.
+        owed = -balance if read.by_key[invoice].kind == "PurchaseInvoice" else balance
+        assert owed == expected.invoice_balance_due(invoice)
+
+
+@pytest.mark.django_db
+def test_a_journal_entry_on_a_customers_balance_is_refused_and_nothing_is_kept(every_rule_file):
+    _business, path = every_rule_file
+    with pytest.raises(errors.Unsupported) as refused:
+        do_import_manager_file(path)
+    assert "journal entries on a customer's or supplier's balance" in str(refused.value)
+    assert not m.Company.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_plain_spanish_business_with_attachments_imports_with_its_figures(tmp_path):
+    business = small_spanish(tmp_path)
+    path = business.write_tar(tmp_path / "Taller Ruiz.manager.tar")
+    expected = business.expected()
+    company = do_import_manager_file(path)
+    assert company.name == "Taller Ruiz"
+    receivable = m.Account.objects.get(company=company, role=m.AccountRole.RECEIVABLE)
+    owed = m.LedgerEntry.objects.filter(account=receivable)
+    assert sum((entry.amount for entry in owed), Decimal(0)) == expected.balance(manager_ledger.AR)
+    names = {
+        account.name: sum((entry.amount for entry in account.ledger_entries.all()), Decimal(0))
+        for account in m.Account.objects.filter(company=company)
+    }
+    assert names["Reparaciones"] == expected.balance(business.named["repairs"])
+    assert names["Caixa"] == expected.bank_balances()[business.named["bank"]]
