@@ -12,25 +12,34 @@ refuses the import, in the import's transaction, so nothing is left behind.
 from __future__ import annotations
 
 import datetime
+import io
+import mimetypes
 import os
 import tempfile
 import uuid
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partida.attachments.actions import clean_filename
+from partida.attachments.models import Attachment
+from partida.attachments.store import discard_new_blobs, store_blob_reporting
 from partida.books import models as m
 from partida.books.invoices import PURCHASES, SALES, invoice_balances, party_balances
+from partida.books.kinds import kind_of
 from partida.books.numbers import format_number
 from partida.books.posting import post, rebuild_account_days
 from partida.books.signals import company_created
+from partida.mail.models import Email
 from partida.managerio import ledger as mgr
 from partida.managerio.classes import Record
 from partida.managerio.errors import BooksDiffer
-from partida.managerio.reader import Business, business_name_of, read_business
+from partida.managerio.reader import Business, business_name_of, read_business, utc_seconds
 from partida.managerio.support import check_supported
 
 ROOTS = {
@@ -48,6 +57,21 @@ BUILT_IN_KINDS = {
     mgr.ROUNDING: (m.AccountKind.EXPENSE, m.AccountRole.NONE),
 }
 ONE_DAY = datetime.timedelta(days=1)
+
+
+def open_content(content: bytes | Path):
+    return open(content, "rb") if isinstance(content, Path) else io.BytesIO(content)
+
+
+def aware(moment: datetime.datetime) -> datetime.datetime:
+    """Manager's times are UTC without a kind (reference §2, §5.11)."""
+    return moment.replace(tzinfo=datetime.UTC)
+
+
+def aware_ticks(ticks: int) -> datetime.datetime:
+    if not ticks:
+        return timezone.now()
+    return datetime.datetime.fromtimestamp(utc_seconds(ticks), tz=datetime.UTC)
 
 
 def built_in_names() -> dict[uuid.UUID, str]:
@@ -81,16 +105,21 @@ def do_import_manager_business(
 ) -> m.Company:
     """Make a new company of ``business``; raise ``BooksDiffer`` (keeping nothing) when its
     books would not give Manager's figures."""
-    lines = mgr.build_ledger(business)
-    with transaction.atomic():
-        books = ManagerBooks(business, lines, name)
-        books.make()
-        check_same_books(books)
-        rebuild_account_days(books.company.pk)
-        m.CompanyOrigin.objects.create(
-            company=books.company, how=m.CompanyOrigin.How.IMPORTED, backup_file=backup_file[:255]
-        )
-        company_created.send(sender=m.Company, company=books.company)
+    books = ManagerBooks(business, mgr.build_ledger(business), name)
+    try:
+        with transaction.atomic():
+            books.make()
+            check_same_books(books)
+            rebuild_account_days(books.company.pk)
+            m.CompanyOrigin.objects.create(
+                company=books.company,
+                how=m.CompanyOrigin.How.IMPORTED,
+                backup_file=backup_file[:255],
+            )
+            company_created.send(sender=m.Company, company=books.company)
+    except BaseException:
+        discard_new_blobs(books.new_blobs)  # after the rollback, so no row refers to them
+        raise
     return books.company
 
 
@@ -105,6 +134,9 @@ class ManagerBooks:
         self.suppliers: dict[uuid.UUID, m.Supplier] = {}
         self.tax_codes: dict[uuid.UUID, m.TaxCode] = {}
         self.invoices: dict[uuid.UUID, m.SalesInvoice | m.PurchaseInvoice] = {}
+        #: Manager key -> the Partida transaction made of it, which its attachments follow.
+        self.transactions: dict[uuid.UUID, object] = {}
+        self.new_blobs: list[str] = []
         self.codes: set[str] = set()
         self.by_source: dict[uuid.UUID, list[mgr.LedgerLine]] = defaultdict(list)
         for line in lines:
@@ -285,6 +317,57 @@ class ManagerBooks:
             for record in self.business.all(kind):
                 self.add_journal(record, record.reference, getattr(record, "narration", ""))
         self.add_starting_balances()
+        self.add_attachments()
+        self.add_emails()
+
+    # -- attachments and sent emails --------------------------------------------------------------
+
+    def attachment_content(self, record: Record) -> bytes | Path | None:
+        """The attachment's bytes: in the tar under their SHA-256, or (an old one) in the file's
+        own Blobs table; None when the backup left them out."""
+        if record.sha256:
+            return self.business.blob_files.get(record.sha256.hex())
+        stored = self.business.table_blobs.get(record.key)
+        return stored[2] if stored is not None else None
+
+    def add_attachments(self) -> None:
+        for record in self.business.all("Attachment"):
+            target = self.transactions.get(record.object)
+            content = self.attachment_content(record)
+            if target is None or content is None:
+                continue
+            with open_content(content) as stream:
+                sha256, size, created = store_blob_reporting(stream)
+            if created:
+                self.new_blobs.append(sha256)
+            filename = clean_filename(record.name) or "adjunto"
+            Attachment.objects.create(
+                company=self.company,
+                target_kind=kind_of(target),
+                target_id=target.pk,
+                filename=filename,
+                content_type=mimetypes.guess_type(filename)[0] or "application/octet-stream",
+                size=size,
+                sha256=sha256,
+                uploaded_at=aware(record.date) if record.date else timezone.now(),
+            )
+
+    def add_emails(self) -> None:
+        for sent in self.business.emails:
+            about = self.transactions.get(sent.object) if sent.object else None
+            Email.objects.create(
+                company=self.company,
+                sent_at=aware_ticks(sent.ticks),
+                from_address=sent.sender[:254],
+                to_addresses="\n".join(
+                    address.strip() for address in sent.recipients.split(";") if address.strip()
+                ),
+                subject=sent.subject[:500],
+                body=sent.body,
+                about_kind=kind_of(about) if about is not None else "",
+                about_id=about.pk if about is not None else None,
+                status=Email.Status.SENT,
+            )
 
     def line_sign(self, record: Record, corrects) -> int:
         """How the Partida document posts a typed line: -1 for a credit (a sales invoice, a
@@ -333,6 +416,7 @@ class ManagerBooks:
         if side is SALES:
             fields["number"] = self.invoice_number(record.reference)
         invoice = side.invoice.objects.create(**fields)
+        self.transactions[record.key] = invoice
         if record.kind in ("SalesInvoice", "PurchaseInvoice"):
             self.invoices[record.key] = invoice
         sign = self.line_sign(record, corrects)
@@ -392,6 +476,7 @@ class ManagerBooks:
             bank_account=self.banks[record.bank],
             **{party: people.get(chosen)},
         )
+        self.transactions[record.key] = parent
         inclusive = not record.amounts_are_tax_exclusive
         sign = self.line_sign(record, None)
         link = "sales_invoice" if party == "customer" else "purchase_invoice"
@@ -551,6 +636,19 @@ def read_checked_business(source: str | os.PathLike, folder: str) -> Business:
     return business
 
 
+def missing_attachments(business: Business) -> int:
+    """Attachments whose bytes the file does not carry (a bare .manager keeps them outside)."""
+    return sum(
+        1
+        for record in business.all("Attachment")
+        if not (
+            business.blob_files.get(record.sha256.hex())
+            if record.sha256
+            else record.key in business.table_blobs
+        )
+    )
+
+
 def describe_manager_business(business: Business) -> dict:
     """What the preview of Import company shows of a Manager business, before anything is
     written: its name, base currency, the dates of its transactions, how many of each kind,
@@ -569,10 +667,11 @@ def describe_manager_business(business: Business) -> dict:
         ("Payment", m.Payment._meta.verbose_name_plural),
         ("InterAccountTransfer", _("inter-account transfers")),
         ("JournalEntry", m.JournalEntry._meta.verbose_name_plural),
+        ("Attachment", _("attached files")),
     ]
     counts = []
-    for kind, label in counted:
-        count = len(business.all(kind))
+    for kind, label in counted + [("Email", _("sent emails"))]:
+        count = len(business.emails) if kind == "Email" else len(business.all(kind))
         if kind == "BalanceSheetAccount":
             count += len(business.all("ProfitAndLossStatementAccount"))
         if count:
@@ -586,8 +685,12 @@ def describe_manager_business(business: Business) -> dict:
     left_out = [
         {"label": label, "count": count}
         for label, count in (
-            (_("attachments"), len(business.all("Attachment"))),
-            (_("sent emails"), len(business.emails)),
+            (
+                _(
+                    "attached files that are not in this backup (back it up in Manager with Attachments ticked)"
+                ),
+                missing_attachments(business),
+            ),
             (_("history entries"), len(business.changes)),
         )
         if count

@@ -2,13 +2,17 @@
 (``tests/managerio``), for a business that exercises every posting rule of the reference; and
 what Partida cannot hold of it is refused, while a plain business imports with those figures."""
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
 import pytest
 
+from partida.attachments.models import Attachment
+from partida.attachments.store import open_blob
 from partida.backups.from_manager import do_import_manager_file
 from partida.books import models as m
+from partida.mail.models import Email
 from partida.managerio import errors
 from partida.managerio import ledger as manager_ledger
 from partida.managerio.reader import read_business
@@ -63,6 +67,15 @@ def test_a_journal_entry_on_a_customers_balance_is_refused_and_nothing_is_kept(e
 @pytest.mark.django_db
 def test_a_plain_spanish_business_with_attachments_imports_with_its_figures(tmp_path):
     business = small_spanish(tmp_path)
+    sent_at = datetime.datetime(2025, 4, 2, 10, 30, tzinfo=datetime.UTC)
+    business.email(
+        "Factura F-001",
+        "Le adjuntamos la factura.",
+        "ana@example.es;contabilidad@example.es",
+        sender="Taller Ruiz",
+        user="admin",
+        when=sent_at,
+    )
     path = business.write_tar(tmp_path / "Taller Ruiz.manager.tar")
     expected = business.expected()
     company = do_import_manager_file(path)
@@ -76,3 +89,11 @@ def test_a_plain_spanish_business_with_attachments_imports_with_its_figures(tmp_
     }
     assert names["Reparaciones"] == expected.balance(business.named["repairs"])
     assert names["Caixa"] == expected.bank_balances()[business.named["bank"]]
+    (attached,) = Attachment.objects.filter(company=company)
+    with open_blob(attached.sha256) as stored:
+        assert stored.read() in business.attachment_contents.values()
+    assert attached.target_kind == "sales_invoice"
+    assert m.SalesInvoice.objects.filter(pk=attached.target_id, company=company).exists()
+    (email,) = Email.objects.filter(company=company)
+    assert (email.subject, email.sent_at) == ("Factura F-001", sent_at)
+    assert email.to_addresses.splitlines() == ["ana@example.es", "contabilidad@example.es"]
