@@ -35,6 +35,7 @@ from partida.books.kinds import kind_of
 from partida.books.numbers import format_number
 from partida.books.posting import post, rebuild_account_days
 from partida.books.signals import company_created
+from partida.history.models import HistoryEntry
 from partida.mail.models import Email
 from partida.managerio import ledger as mgr
 from partida.managerio.classes import Record
@@ -319,6 +320,46 @@ class ManagerBooks:
         self.add_starting_balances()
         self.add_attachments()
         self.add_emails()
+        self.add_history()
+
+    def made_of(self, key: uuid.UUID):
+        """The Partida record made of the Manager object ``key``, if one was."""
+        for made in (self.transactions, self.customers, self.suppliers, self.tax_codes):
+            if key in made:
+                return made[key]
+        if key in self.banks:
+            return self.banks[key]
+        return self.accounts.get(key) if key not in BUILT_IN_KINDS else None
+
+    def add_history(self) -> None:
+        """Manager's edit history, as history entries of the records made of its objects,
+        with Manager's times and users, marked as coming from Manager.io."""
+        entries = []
+        for change in self.business.changes:
+            record = self.made_of(change.object)
+            if record is None:
+                continue
+            if change.before_kind is None:
+                action = HistoryEntry.Action.CREATE
+            elif change.after_kind is None:
+                action = HistoryEntry.Action.DELETE
+            else:
+                action = HistoryEntry.Action.UPDATE
+            label = "reference" if isinstance(record, m.Transaction) else "name"
+            snapshot = {label: getattr(record, label)}
+            entries.append(
+                HistoryEntry(
+                    company=self.company,
+                    at=aware_ticks(change.ticks),
+                    user_name=f"{change.user or '?'} (Manager.io)"[:200],
+                    action=action,
+                    record_kind=kind_of(record),
+                    record_id=record.pk,
+                    before=snapshot if action != HistoryEntry.Action.CREATE else None,
+                    after=snapshot if action != HistoryEntry.Action.DELETE else None,
+                )
+            )
+        HistoryEntry.objects.bulk_create(entries, batch_size=1000)
 
     # -- attachments and sent emails --------------------------------------------------------------
 
@@ -670,8 +711,9 @@ def describe_manager_business(business: Business) -> dict:
         ("Attachment", _("attached files")),
     ]
     counts = []
-    for kind, label in counted + [("Email", _("sent emails"))]:
-        count = len(business.emails) if kind == "Email" else len(business.all(kind))
+    tables = {"Email": len(business.emails), "Change": len(business.changes)}
+    for kind, label in counted + [("Email", _("sent emails")), ("Change", _("history entries"))]:
+        count = tables[kind] if kind in tables else len(business.all(kind))
         if kind == "BalanceSheetAccount":
             count += len(business.all("ProfitAndLossStatementAccount"))
         if count:
@@ -687,11 +729,11 @@ def describe_manager_business(business: Business) -> dict:
         for label, count in (
             (
                 _(
-                    "attached files that are not in this backup (back it up in Manager with Attachments ticked)"
+                    "attached files that are not in this backup (back it up in Manager with "
+                    "Attachments ticked)"
                 ),
                 missing_attachments(business),
             ),
-            (_("history entries"), len(business.changes)),
         )
         if count
     ]

@@ -7,11 +7,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from partida.attachments.models import Attachment
 from partida.attachments.store import open_blob
 from partida.backups.from_manager import do_import_manager_file
 from partida.books import models as m
+from partida.history.models import HistoryEntry
 from partida.mail.models import Email
 from partida.managerio import errors
 from partida.managerio import ledger as manager_ledger
@@ -65,7 +67,7 @@ def test_a_journal_entry_on_a_customers_balance_is_refused_and_nothing_is_kept(e
 
 
 @pytest.mark.django_db
-def test_a_plain_spanish_business_with_attachments_imports_with_its_figures(tmp_path):
+def test_a_plain_spanish_business_with_attachments_imports_with_its_figures(tmp_path, client):
     business = small_spanish(tmp_path)
     sent_at = datetime.datetime(2025, 4, 2, 10, 30, tzinfo=datetime.UTC)
     business.email(
@@ -97,3 +99,9 @@ def test_a_plain_spanish_business_with_attachments_imports_with_its_figures(tmp_
     (email,) = Email.objects.filter(company=company)
     assert (email.subject, email.sent_at) == ("Factura F-001", sent_at)
     assert email.to_addresses.splitlines() == ["ana@example.es", "contabilidad@example.es"]
+    # Each object the writer saved has its creation in Manager's history.
+    invoice = m.SalesInvoice.objects.get(company=company, number="F-001")
+    (created,) = HistoryEntry.objects.filter(record_id=invoice.pk)
+    assert (created.action, created.user_name) == ("create", "admin (Manager.io)")
+    history = client.get(reverse("history:list", args=[company.pk])).content.decode()
+    assert "admin (Manager.io)" in history and "F-001" in history
