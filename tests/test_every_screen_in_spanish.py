@@ -35,6 +35,7 @@ import sys
 import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -394,6 +395,32 @@ def import_preview_name_taken(w):
     with translation.override("es"):
         m.Company.objects.create(name=restored_name(w.company.name))
     return w.client.get(w.url("backups:import_preview", job_id=job.pk))
+
+
+def manager_business_file(**writer) -> bytes:
+    """A Manager.io business with attachments, written by the tests' own Manager writer."""
+    import tempfile
+
+    from tests.managerio.fixtures import small_spanish
+    from tests.managerio.writer import Business
+
+    with tempfile.TemporaryDirectory() as folder:
+        business = small_spanish() if not writer else Business(**writer)
+        path = business.write_tar(Path(folder) / "Taller Ruiz.manager.tar")
+        return path.read_bytes()
+
+
+@screen("backups:import_preview", "backups:import_preview, a Manager.io business")
+def manager_import_preview(w):
+    upload = SimpleUploadedFile("Taller Ruiz.manager.tar", manager_business_file())
+    page = w.client.post(w.url("backups:import"), {"file": upload})
+    return w.client.get(page.url)
+
+
+@screen("backups:import", "backups:import, a Manager.io business of another version")
+def manager_other_version(w):
+    upload = SimpleUploadedFile("Antigua.manager.tar", manager_business_file(version=300))
+    return w.client.post(w.url("backups:import"), {"file": upload})
 
 
 @screen("backups:job", "backups:job, a finished import")
