@@ -423,6 +423,13 @@ def manager_other_version(w):
     return w.client.post(w.url("backups:import"), {"file": upload})
 
 
+@screen("backups:import", "backups:import, a Manager.io business cut short")
+def manager_cut_short(w):
+    whole = manager_business_file()
+    upload = SimpleUploadedFile("Taller Ruiz.manager.tar", whole[: len(whole) // 2])
+    return w.client.post(w.url("backups:import"), {"file": upload})
+
+
 @screen("backups:job", "backups:job, a finished import")
 def finished_import(w):
     job = waiting_import(w)

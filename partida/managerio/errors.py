@@ -23,11 +23,11 @@ MESSAGES: Final[dict[str, str]] = {
         "it in Manager, back it up again and import that backup."
     ),
     "manager_damaged": gettext_noop(
-        "This Manager.io file is damaged ({where}): make a new backup in Manager and import that."
+        "This Manager.io file is damaged: make a new backup in Manager and import that."
     ),
     "manager_hostile": gettext_noop(
-        "This Manager.io file holds a record that Partida cannot read safely ({where}), so it "
-        "is damaged or was altered: make a new backup in Manager and import that."
+        "This Manager.io file holds a record that Partida cannot read safely, so it is damaged "
+        "or was altered: make a new backup in Manager and import that."
     ),
     "manager_version": gettext_noop(
         "This Manager.io business is at schema version {found} and Partida reads version "
@@ -66,9 +66,13 @@ class NeverOpened(ManagerFileError):
 
 
 class Damaged(ManagerFileError):
-    """The database fails its integrity check, or lacks the tables every business has."""
+    """The database fails its integrity check, or cannot be read. ``where`` says what failed,
+    for the logs (``detail``); the person's sentence does not need it."""
 
     code = "manager_damaged"
+
+    def __init__(self, where: str = "") -> None:
+        super().__init__(where)
 
 
 class HostileRecord(ManagerFileError):
@@ -77,7 +81,7 @@ class HostileRecord(ManagerFileError):
     code = "manager_hostile"
 
     def __init__(self, where: str = "") -> None:
-        super().__init__(where, where=where)
+        super().__init__(where)
 
 
 class OtherVersion(ManagerFileError):

@@ -5,16 +5,19 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from partida.backups.from_manager import do_import_manager_business
+from partida.backups.from_manager import ManagerBooks, check_same_books, do_import_manager_business
 from partida.books import models as m
 from partida.books.invoices import SALES, invoice_balances, party_balances
 from partida.cli import main
+from partida.managerio import errors
 from partida.managerio.content_types import CLASS_GUIDS
+from partida.managerio.ledger import build_ledger
 from partida.managerio.reader import read_business
 from tests.managerio_reader.test_reader import business_file, work_folder
 
@@ -106,4 +109,24 @@ def test_import_company_refuses_another_schema_version_on_the_first_screen(clien
     with open(path, "rb") as upload:
         page = client.post(reverse("backups:import"), {"file": upload})
     assert "versión de esquema 300" in page.content.decode()
+    assert not m.Company.objects.exists()
+
+
+@pytest.mark.django_db
+def test_books_that_would_differ_from_manager_are_refused_naming_the_account(
+    sale_and_partial_receipt, tmp_path
+):
+    """The proof itself: one cent moved between two accounts of the new company's ledger
+    (books that still balance) is found, and named."""
+    path, _keys = sale_and_partial_receipt
+    business = read_business(path, work_folder(tmp_path))
+    books = ManagerBooks(business, build_ledger(business), None)
+    with pytest.raises(errors.BooksDiffer) as refused, transaction.atomic():
+        books.make()
+        sales = m.LedgerEntry.objects.get(company=books.company, account__name="Ventas")
+        tax = m.LedgerEntry.objects.get(company=books.company, account__name=str(_("Tax payable")))
+        m.LedgerEntry.objects.filter(pk=sales.pk).update(amount=sales.amount - Decimal("0.01"))
+        m.LedgerEntry.objects.filter(pk=tax.pk).update(amount=tax.amount + Decimal("0.01"))
+        check_same_books(books)
+    assert "Ventas" in str(refused.value) and "0.01" in str(refused.value).replace(",", ".")
     assert not m.Company.objects.exists()
