@@ -739,8 +739,12 @@ def subcommands() -> list[str]:
 def commands(folder) -> list[list[str]]:
     """Every subcommand's human output, its errors, and argparse's help and errors."""
     backup = str(folder / "copia.manager")
+    manager = folder / "Taller Ruiz.manager.tar"
+    manager.write_bytes(manager_business_file())
     return [
         ["companies"],
+        ["inspect", str(manager)],
+        ["import", str(manager)],
         ["summary", COMPANY],
         ["backup", COMPANY, "-o", backup],
         ["inspect", backup],

@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import tempfile
 from pathlib import Path
 
 from django.utils.text import capfirst
@@ -10,15 +11,19 @@ from django.utils.translation import gettext, gettext_lazy, pgettext
 from partida.archive.errors import ArchiveError
 from partida.archive.writer import Progress
 from partida.backups.export import EXTENSION, backup_to_file, default_backup_name, parts_from
-from partida.backups.from_manager import do_import_manager_file
+from partida.backups.from_manager import (
+    describe_manager_business,
+    do_import_manager_file,
+    read_checked_business,
+)
 from partida.backups.importer import do_import_company, open_backup
 from partida.backups.messages import archive_error_message
 from partida.backups.preview import PART_LABELS, describe_json
 from partida.backups.progress import phase_label, work
 from partida.backups.work_folders import WorkFolder
-from partida.books.numbers import format_count
+from partida.books.numbers import format_count, format_day
 from partida.cli import CliError, ProgressLine, find_company, print_json, print_table, subcommand
-from partida.managerio.reader import is_manager_file
+from partida.managerio.reader import business_name_of, is_manager_file
 
 
 def progress_printer(stage: str):
@@ -108,6 +113,59 @@ def existing_file(text: str) -> Path:
     return path
 
 
+def inspect_manager_business(path: Path, as_json: bool) -> int:
+    """What a Manager.io business holds and what of it will not come across, as Import
+    company's preview shows it."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="partida-manager-") as folder:
+            business = read_checked_business(path, folder)
+            business.file_name = business_name_of(path.name)
+            preview = describe_manager_business(business)
+    except ArchiveError as error:
+        raise archive_failure(error) from None
+    first, last = preview["first_date"], preview["last_date"]
+    if as_json:
+        print_json(
+            {
+                "source": "Manager.io",
+                "business": {"name": preview["name"], "base_currency": preview["currency"]},
+                "first_date": first.isoformat() if first else None,
+                "last_date": last.isoformat() if last else None,
+                "counts": {row["kind"]: row["count"] for row in preview["counts"]},
+                "left_out": {str(row["label"]): row["count"] for row in preview["left_out"]},
+            }
+        )
+        return 0
+    dates = (
+        gettext("from %(first)s to %(last)s")
+        % {"first": format_day(first), "last": format_day(last)}
+        if first
+        else gettext("none")
+    )
+    print_table(
+        [
+            [gettext("Business"), f"{preview['name']} ({preview['currency']})"],
+            [gettext("Transactions"), dates],
+        ]
+    )
+    print()
+    print_table(
+        [[capfirst(str(row["label"])), format_count(row["count"])] for row in preview["counts"]],
+        right={1},
+    )
+    if preview["left_out"]:
+        print()
+        print(gettext("Will not come across"))
+        print_table(
+            [
+                [capfirst(str(row["label"])), format_count(row["count"])]
+                for row in preview["left_out"]
+            ],
+            right={1},
+        )
+    return 0
+
+
 def add_inspect_arguments(parser: argparse.ArgumentParser) -> None:
     add_file_argument(parser)
     parser.add_argument("--json", action="store_true", help=gettext("Print JSON."))
@@ -120,6 +178,8 @@ def add_inspect_arguments(parser: argparse.ArgumentParser) -> None:
 )
 def inspect(args: argparse.Namespace) -> int:
     path = existing_file(args.file)
+    if is_manager_file(path):
+        return inspect_manager_business(path, args.json)
     try:
         manifest = open_backup(path).manifest
     except ArchiveError as error:

@@ -1,6 +1,8 @@
 """A Manager.io business made into a Partida company whose books give Manager's figures."""
 
 import datetime
+import json
+import re
 import uuid
 from decimal import Decimal
 
@@ -129,4 +131,21 @@ def test_books_that_would_differ_from_manager_are_refused_naming_the_account(
         m.LedgerEntry.objects.filter(pk=tax.pk).update(amount=tax.amount + Decimal("0.01"))
         check_same_books(books)
     assert "Ventas" in str(refused.value) and "0.01" in str(refused.value).replace(",", ".")
+    assert not m.Company.objects.exists()
+
+
+@pytest.mark.django_db
+def test_partida_inspect_describes_a_manager_business_without_importing_it(
+    sale_and_partial_receipt, capsys
+):
+    path, _keys = sale_and_partial_receipt
+    with translation.override("es"):
+        assert main(["inspect", str(path)]) == 0
+    shown = capsys.readouterr().out
+    assert "Ferretería (EUR)" in shown and "del 6/5/2025 al 7/5/2025" in shown
+    assert re.search(r"Facturas de venta\s+1", shown)
+    assert main(["inspect", "--json", str(path)]) == 0
+    described = json.loads(capsys.readouterr().out)
+    assert described["counts"]["SalesInvoice"] == 1
+    assert described["first_date"] == "2025-05-06"
     assert not m.Company.objects.exists()
