@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
 
 from partida.managerio.classes import Record
 from partida.managerio.reader import Business
@@ -40,10 +42,11 @@ STARTING = datetime.date.min
 HUNDRED = Decimal(100)
 # Documents whose lines are credits (§7.2 step 3).
 NEGATED = {"SalesInvoice", "Receipt", "DebitNote"}
-DOCUMENTS = ("SalesInvoice", "CreditNote", "PurchaseInvoice", "DebitNote", "Receipt", "Payment")
-DOCUMENTS += ("InterAccountTransfer", "JournalEntry")
-STARTING_BALANCES = ("BankOrCashAccountStartingBalance", "SalesInvoiceStartingBalance")
-STARTING_BALANCES += ("PurchaseInvoiceStartingBalance", "BalanceSheetAccountStartingBalance")
+DOCUMENTS: tuple[str, ...] = ("SalesInvoice", "CreditNote", "PurchaseInvoice", "DebitNote")
+DOCUMENTS += ("Receipt", "Payment", "InterAccountTransfer", "JournalEntry")
+STARTING_BALANCES: tuple[str, ...] = ("BankOrCashAccountStartingBalance",)
+STARTING_BALANCES += ("SalesInvoiceStartingBalance", "PurchaseInvoiceStartingBalance")
+STARTING_BALANCES += ("BalanceSheetAccountStartingBalance",)
 
 
 @dataclass(frozen=True)
@@ -113,12 +116,21 @@ class Poster:
         record = self.business.by_key.get(invoice) if invoice is not None else None
         if record is None or record.kind not in ("SalesInvoice", "PurchaseInvoice"):
             return None
-        return getattr(record, party)
+        found: uuid.UUID | None = getattr(record, party)
+        return found
 
-    def add(self, date, account, amount, source, **sub) -> None:
+    def add(
+        self,
+        date: datetime.date,
+        account: uuid.UUID,
+        amount: Decimal,
+        source: uuid.UUID | None,
+        **sub: Any,
+    ) -> None:
         amount = self.round(amount)
         if not amount:
             return
+        assert source is not None  # every object in Objects has its key
         if account == AR:
             # Re-targeting (§7.2): the linked invoice's customer wins; no customer, Suspense.
             customer = self.invoice_party(sub.get("invoice"), "customer") or sub.get("customer")
@@ -166,9 +178,11 @@ class Poster:
             return True
         if document.kind in ("Receipt", "Payment"):
             return not document.amounts_are_tax_exclusive
-        return document.amounts_include_tax
+        return bool(document.amounts_include_tax)
 
-    def tax_of(self, code_key: uuid.UUID | None, amount: Decimal, inclusive: bool):
+    def tax_of(
+        self, code_key: uuid.UUID | None, amount: Decimal, inclusive: bool
+    ) -> tuple[uuid.UUID, Decimal] | None:
         """(tax account, tax amount) of a line, or None (§7.3, single rates; the others are
         refused before an import, see ``support``)."""
         code = self.business.by_key.get(code_key) if code_key is not None else None
@@ -195,7 +209,7 @@ class Poster:
         date, source = date_of(document.date), document.key
         amount = self.line_amount(document, line)
         key = line.account
-        sub: dict = {"line": number}
+        sub: dict[str, Any] = {"line": number}
         with_tax = True
         if key in (AR, AP):
             party = "customer" if key == AR else "supplier"
@@ -276,7 +290,7 @@ class Poster:
         if difference:
             self.add(date_of(entry.date), SUSPENSE, -difference, entry.key, role="balance")
 
-    def balance(self, document: Record, account: uuid.UUID, amount: Decimal, **sub) -> None:
+    def balance(self, document: Record, account: uuid.UUID, amount: Decimal, **sub: Any) -> None:
         self.add(date_of(document.date), account, amount, document.key, role="balance", **sub)
 
     # -- starting balances, on DateTime.MinValue against Retained earnings ------------------
@@ -304,17 +318,19 @@ class Poster:
 # -- the figures reports show (§7.5) ---------------------------------------------------------
 
 
-def account_balances(lines, upto: datetime.date | None = None) -> dict:
+def account_balances(
+    lines: Iterable[LedgerLine], upto: datetime.date | None = None
+) -> dict[tuple[uuid.UUID, uuid.UUID | None], Decimal]:
     """(account, bank) -> balance of the lines dated up to ``upto`` (all when None)."""
-    totals: dict = defaultdict(Decimal)
+    totals: dict[tuple[uuid.UUID, uuid.UUID | None], Decimal] = defaultdict(Decimal)
     for line in lines:
         if upto is None or line.date <= upto:
             totals[line.account, line.bank] += line.amount
     return dict(totals)
 
 
-def party_balances(lines, party: str) -> dict[uuid.UUID, Decimal]:
-    totals: dict = defaultdict(Decimal)
+def party_balances(lines: Iterable[LedgerLine], party: str) -> dict[uuid.UUID, Decimal]:
+    totals: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
     for line in lines:
         key = getattr(line, party)
         if key is not None and line.account in (AR, AP):
@@ -322,9 +338,9 @@ def party_balances(lines, party: str) -> dict[uuid.UUID, Decimal]:
     return dict(totals)
 
 
-def invoice_balances(lines) -> dict[uuid.UUID, Decimal]:
+def invoice_balances(lines: Iterable[LedgerLine]) -> dict[uuid.UUID, Decimal]:
     """An invoice's balance due: the receivable or payable lines linked to it."""
-    totals: dict = defaultdict(Decimal)
+    totals: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
     for line in lines:
         if line.invoice is not None and line.account in (AR, AP):
             totals[line.invoice] += line.amount

@@ -15,6 +15,7 @@ import datetime
 import struct
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from partida.managerio.errors import HostileRecord
 
@@ -24,6 +25,9 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 MAX_FIELDS = 200_000
 #: Sub-messages inside sub-messages: a document, its line, a bcl value in the line.
 MAX_DEPTH = 4
+
+#: A decoded message: field number -> its values (int, or bytes for length-delimited).
+Message = dict[int, list[Any]]
 
 VARINT, FIXED64, LENGTH, START_GROUP, END_GROUP, FIXED32 = 0, 1, 2, 3, 4, 5
 EPOCH = datetime.date(1970, 1, 1)
@@ -49,14 +53,15 @@ def read_varint(data: bytes, at: int) -> tuple[int, int]:
             raise HostileRecord("a number is longer than ten bytes")
 
 
-def fields(data: bytes) -> dict[int, list]:
+def fields(data: bytes) -> Message:
     """Field number -> every value it has in the message, in order (ints for varint and fixed
     fields, bytes for length-delimited ones). Groups are refused: protobuf-net writes none."""
     if len(data) > MAX_RECORD_BYTES:
         raise HostileRecord(f"a record of {len(data)} bytes")
-    found: dict[int, list] = {}
+    found: Message = {}
     at = count = 0
     while at < len(data):
+        value: int | bytes
         key, at = read_varint(data, at)
         number, wire = key >> 3, key & 7
         if number < 1 or number > 536_870_911:
@@ -92,13 +97,13 @@ def zigzag(value: int) -> int:
     return (value >> 1) ^ -(value & 1)
 
 
-def submessage(value) -> dict[int, list]:
+def submessage(value: object) -> Message:
     if not isinstance(value, bytes):
         raise HostileRecord("a number where a sub-record belongs")
     return fields(value)
 
 
-def last_int(message: dict[int, list], number: int) -> int:
+def last_int(message: Message, number: int) -> int:
     values = message.get(number)
     if not values:
         return 0
@@ -107,7 +112,7 @@ def last_int(message: dict[int, list], number: int) -> int:
     return values[-1]
 
 
-def bcl_guid(value) -> uuid.UUID:
+def bcl_guid(value: object) -> uuid.UUID:
     """bcl.Guid: two little-endian halves of ``Guid.ToByteArray()`` (§3.2)."""
     message = submessage(value)
     low, high = last_int(message, 1), last_int(message, 2)
@@ -116,7 +121,7 @@ def bcl_guid(value) -> uuid.UUID:
     return uuid.UUID(bytes_le=struct.pack("<QQ", low, high))
 
 
-def bcl_decimal(value) -> Decimal:
+def bcl_decimal(value: object) -> Decimal:
     """bcl.Decimal: a 96-bit coefficient in two parts and a sign-and-scale word (§3.3)."""
     message = submessage(value)
     low, high, sign_scale = last_int(message, 1), last_int(message, 2), last_int(message, 3)
@@ -127,7 +132,7 @@ def bcl_decimal(value) -> Decimal:
     return Decimal((sign_scale & 1, tuple(int(d) for d in str(coefficient)), -scale))
 
 
-def bcl_datetime(value) -> datetime.datetime:
+def bcl_datetime(value: object) -> datetime.datetime:
     """bcl.DateTime: a zigzag count of a unit after 1970-01-01 (§3.4); scale 15 with -1 is
     DateTime.MinValue, with +1 MaxValue. Returned naive, as Manager writes dates kind-less."""
     message = submessage(value)
@@ -151,7 +156,7 @@ def bcl_datetime(value) -> datetime.datetime:
     raise HostileRecord(f"date scale {scale}")
 
 
-def text(value) -> str:
+def text(value: object) -> str:
     if not isinstance(value, bytes):
         raise HostileRecord("a number where text belongs")
     try:

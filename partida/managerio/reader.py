@@ -17,7 +17,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from partida.managerio import errors as e
 from partida.managerio.classes import CLASSES, DECODED, Record, decode
@@ -98,7 +98,7 @@ class Business:
     records: dict[str, list[Record]] = field(default_factory=dict)
     singletons: dict[str, Record] = field(default_factory=dict)
     by_key: dict[uuid.UUID, Record] = field(default_factory=dict)
-    other_counts: Counter = field(default_factory=Counter)
+    other_counts: Counter[str] = field(default_factory=Counter)
     other_singletons: set[str] = field(default_factory=set)
     changes: list[Change] = field(default_factory=list)
     emails: list[SentEmail] = field(default_factory=list)
@@ -117,11 +117,11 @@ class Business:
 
     @property
     def name(self) -> str:
-        return self.singleton("BusinessDetails").name
+        return str(self.singleton("BusinessDetails").name)
 
     @property
     def currency(self) -> str:
-        return self.singleton("BaseCurrency").code
+        return str(self.singleton("BaseCurrency").code)
 
     @property
     def decimal_places(self) -> int:
@@ -183,11 +183,11 @@ def unpack_tar(source: str | Path, database: Path, blobs: Path) -> dict[str, Pat
                     continue
                 is_business = member.name.lower().endswith((".manager", ".bak"))
                 if is_business and not have_business:
-                    with archive.extractfile(member) as stream, open(database, "xb") as target:
+                    with member_stream(archive, member) as stream, open(database, "xb") as target:
                         shutil.copyfileobj(stream, target, COPY_CHUNK)
                     have_business = True
                 elif member.name.startswith("Blobs/"):
-                    with archive.extractfile(member) as stream:
+                    with member_stream(archive, member) as stream:
                         digest, path = keep_blob(stream, blobs)
                     found.setdefault(digest, path)
     except (tarfile.TarError, EOFError):
@@ -197,7 +197,13 @@ def unpack_tar(source: str | Path, database: Path, blobs: Path) -> dict[str, Pat
     return found
 
 
-def keep_blob(stream: BinaryIO, folder: Path) -> tuple[str, Path]:
+def member_stream(archive: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
+    stream = archive.extractfile(member)
+    assert stream is not None  # a regular file always has a stream
+    return stream
+
+
+def keep_blob(stream: IO[bytes], folder: Path) -> tuple[str, Path]:
     digest = hashlib.sha256()
     temporary = folder / f"incoming-{uuid.uuid4().hex}"
     with open(temporary, "xb") as target:
@@ -243,7 +249,7 @@ class open_database:
             raise
         return connection
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.connection.close()
 
 

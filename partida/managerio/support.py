@@ -8,10 +8,12 @@ change the ledger and are left behind.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 
 from partida.archive.errors import gettext_noop
+from partida.managerio.classes import Record
 from partida.managerio.errors import Unsupported
 from partida.managerio.ledger import AP, AR
 from partida.managerio.reader import Business
@@ -36,9 +38,9 @@ POSTING_CLASSES = {
     "SpecialAccountStartingBalance": gettext_noop("special accounts"),
     "CapitalAccountStartingBalance": gettext_noop("capital accounts"),
 }
-DOCUMENTS = ("SalesInvoice", "CreditNote", "PurchaseInvoice", "DebitNote", "Receipt", "Payment")
-DOCUMENTS += ("JournalEntry",)
-CONTROL_ACCOUNTS = ("ControlAccountForCustomers", "ControlAccountForSuppliers")
+DOCUMENTS: tuple[str, ...] = ("SalesInvoice", "CreditNote", "PurchaseInvoice", "DebitNote")
+DOCUMENTS += ("Receipt", "Payment", "JournalEntry")
+CONTROL_ACCOUNTS: tuple[str, ...] = ("ControlAccountForCustomers", "ControlAccountForSuppliers")
 CONTROL_ACCOUNTS += ("ControlAccountForBankAccounts",)
 
 
@@ -75,7 +77,7 @@ def unsupported(business: Business) -> Iterator[str]:
     yield from unsupported_documents(business)
 
 
-def used_tax_codes(business: Business) -> set:
+def used_tax_codes(business: Business) -> set[uuid.UUID | None]:
     return {
         line.tax_code
         for kind in DOCUMENTS
@@ -116,7 +118,7 @@ def unsupported_documents(business: Business) -> Iterator[str]:
             yield from unsupported_parties(record)
 
 
-def unsupported_parties(record) -> Iterator[str]:
+def unsupported_parties(record: Record) -> Iterator[str]:
     """Partida keeps a customer's balance on receipts and sales documents only, a supplier's on
     payments and purchase documents; and one party per receipt or payment."""
     accounts = {line.account for line in record.lines}
