@@ -626,7 +626,7 @@ def check_same_books(books: ManagerBooks) -> None:
         actual[row["account_id"], row["date"]] += Decimal(row["total"]).quantize(Decimal("0.01"))
     accounts = {account.pk: account for account in books.accounts.values()}
     accounts |= {bank.account.pk: bank.account for bank in books.banks.values()}
-    for key in sorted(set(expected) | set(actual), key=lambda k: (k[1], str(k[0]))):
+    for key in sorted(set(expected) | set(actual), key=lambda k: (k[1], accounts[k[0]].code)):
         difference = actual.get(key, Decimal(0)) - expected.get(key, Decimal(0))
         if difference:
             refuse(str(accounts[key[0]]), difference)

@@ -253,45 +253,51 @@ def import_preview(request: HttpRequest, job_id) -> HttpResponse:
         )
         messages.error(request, message)
         return redirect("backups:import")
-    if request.method == "POST":
-        if "cancel" in request.POST:
-            discard(job)
-            return redirect("books:companies")
-        form = ConfirmImportForm(request.POST)
-        if form.is_valid():
-            job.options = {"new_name": form.cleaned_data["new_name"]}
-            job.save(update_fields=["options"])
-            jobs.start(job)
-            return redirect("backups:job", job_id=job.pk)
-    else:
-        form = ConfirmImportForm(initial={"new_name": restored_name(manifest.company.name)})
-    taken = Company.objects.filter(name=form["new_name"].value()).exists()
-    return render(
+    return confirm_import(
         request,
+        job,
         "backups/import_preview.html",
-        {"job": job, "form": form, "preview": describe(manifest), "name_taken": taken},
+        describe(manifest),
+        suggested_name=restored_name(manifest.company.name),
     )
 
 
 def manager_import_preview(request: HttpRequest, job: Job, preview: dict) -> HttpResponse:
     """The preview of a Manager.io business: what comes across and what does not."""
+    return confirm_import(
+        request,
+        job,
+        "backups/import_manager_preview.html",
+        preview,
+        suggested_name=preview["name"][:200],
+        options={"source": "manager"},
+    )
+
+
+def confirm_import(
+    request: HttpRequest,
+    job: Job,
+    template: str,
+    preview: dict,
+    suggested_name: str,
+    options: dict | None = None,
+) -> HttpResponse:
+    """The preview with its form: cancel, or name the new company and start the import."""
     if request.method == "POST":
         if "cancel" in request.POST:
             discard(job)
             return redirect("books:companies")
         form = ConfirmImportForm(request.POST)
         if form.is_valid():
-            job.options = {"new_name": form.cleaned_data["new_name"], "source": "manager"}
+            job.options = {"new_name": form.cleaned_data["new_name"], **(options or {})}
             job.save(update_fields=["options"])
             jobs.start(job)
             return redirect("backups:job", job_id=job.pk)
     else:
-        form = ConfirmImportForm(initial={"new_name": preview["name"][:200]})
+        form = ConfirmImportForm(initial={"new_name": suggested_name})
     taken = Company.objects.filter(name=form["new_name"].value()).exists()
     return render(
-        request,
-        "backups/import_manager_preview.html",
-        {"job": job, "form": form, "preview": preview, "name_taken": taken},
+        request, template, {"job": job, "form": form, "preview": preview, "name_taken": taken}
     )
 
 
