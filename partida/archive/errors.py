@@ -34,6 +34,19 @@ MESSAGES: Final[dict[str, str]] = {
     "encrypted": gettext_noop(
         "This backup is encrypted: enter its passphrase to decrypt it before importing it."
     ),
+    "wrong_passphrase": gettext_noop(
+        "This passphrase does not open this backup: type it again, exactly as it was chosen "
+        "when the backup was made."
+    ),
+    "encrypted_to_key": gettext_noop(
+        "This file is encrypted with age to a key, not with a passphrase: decrypt it with age "
+        "and that key (age -d -i key.txt), then import the decrypted file."
+    ),
+    "encryption_unsupported": gettext_noop(
+        "This file is encrypted in a form of age that Partida does not read (armored text, or "
+        "another version): decrypt it with the age tool (age -d), then import the decrypted "
+        "file."
+    ),
     "truncated": gettext_noop(
         "This backup is incomplete because the file ends too early, probably cut short while it "
         "was being copied or downloaded: copy it again from its source or use another backup."
@@ -86,6 +99,11 @@ MESSAGES: Final[dict[str, str]] = {
         "This backup was compressed with settings that need more memory than Partida allows, "
         "as only another program or a malicious file does: use a backup made by "
         "Partida."
+    ),
+    "limit_max_scrypt_work_factor": gettext_noop(
+        "This backup's passphrase protection asks for more memory than Partida allows, as only "
+        "another program or a malicious file does: decrypt it with the age tool (age -d), "
+        "then import the decrypted file."
     ),
     "limit_max_json_depth": gettext_noop(
         "This backup holds a record nested more deeply than any Partida record is, so it was "

@@ -37,3 +37,6 @@ class Limits:
     ratio_grace_bytes: int = 64 * MiB
     #: Largest zstd window a frame may ask for (decoder memory): 128 MiB like libzstd's default.
     max_window_bytes: int = 128 * MiB
+    #: Largest scrypt work factor (log2 N) an encrypted backup may ask for: scrypt needs
+    #: 1 KiB × 2^N of memory, 1 GiB at 20. Partida and ``age -p`` write 18 (256 MiB).
+    max_scrypt_work_factor: int = 20

@@ -24,11 +24,12 @@ import hashlib
 import io
 import os
 from collections.abc import Callable, Iterator
-from typing import IO, Any, Final
+from typing import IO, Any, Final, cast
 
 import orjson
 import zstandard
 
+from .encryption import DecryptingReader, Passphrase
 from .errors import (
     ArchiveError,
     Corrupted,
@@ -690,6 +691,11 @@ class ArchiveReader:
     given); a non-seekable one allows exactly one pass. ``schema`` (optional) validates and
     converts rows; ``progress`` is called as compressed bytes are read. Errors are always
     :class:`ArchiveError` subclasses.
+
+    ``passphrase`` (a string or an :class:`~.encryption.Passphrase`) reads an encrypted backup
+    (age, scrypt; see ``encryption``) from a path or a seekable file: each pass decrypts as it
+    reads, in constant memory, and the key is derived once, however many passes. Without one,
+    an encrypted file raises :class:`Encrypted`; a file that is not encrypted is read as it is.
     """
 
     def __init__(
@@ -702,8 +708,14 @@ class ArchiveReader:
         parse_rows: bool = True,
         validate_rows: bool = True,
         convert_rows: bool = True,
+        passphrase: Passphrase | str | None = None,
     ) -> None:
         self.limits = limits or Limits()
+        if isinstance(passphrase, str):
+            passphrase = Passphrase(passphrase)
+        self.passphrase = passphrase
+        #: Whether the file read is an encrypted one (known once a pass has opened it).
+        self.encrypted = False
         self.schema = schema
         # False: rows are hashed and counted, not parsed (reading back a file just written,
         # whose lines came from orjson). Every checksum and count is still checked.
@@ -735,14 +747,39 @@ class ArchiveReader:
     def _open(self) -> tuple[IO[bytes], bool]:
         """(file positioned at the start, whether to close it after the pass)."""
         if self._path is not None:
-            return open(self._path, "rb", buffering=0), True
+            f: IO[bytes] = open(self._path, "rb", buffering=0)  # noqa: SIM115
+            try:
+                return self._decrypting(f, closefd=True)
+            except BaseException:
+                f.close()
+                raise
         assert self._file is not None
         if self._file.seekable():
             self._file.seek(self._start)
+            return self._decrypting(self._file, closefd=False)
         elif self._passes:
             raise RuntimeError("a non-seekable source can be read only once")
         self._passes += 1
         return self._file, False
+
+    def _decrypting(self, f: IO[bytes], closefd: bool) -> tuple[IO[bytes], bool]:
+        """``f`` itself, or its plaintext when it is encrypted and a passphrase was given."""
+        if self.passphrase is None:
+            return f, closefd
+        start = f.tell()
+        head = f.read(max(map(len, AGE_MAGICS)))
+        f.seek(start)
+        if not head.startswith(AGE_MAGICS):
+            return f, closefd
+        plain = DecryptingReader(
+            f,
+            self.passphrase,
+            max_work_factor=self.limits.max_scrypt_work_factor,
+            closefd=closefd,
+        )
+        self.encrypted = True
+        self.size = plain.size
+        return cast(IO[bytes], plain), True
 
     def _check_tail(self, f: IO[bytes]) -> None:
         """Cheap pre-check on seekable sources: the trailing frame must be there."""

@@ -31,7 +31,8 @@ from typing import IO, Any, BinaryIO, Protocol
 import orjson
 import zstandard
 
-from .errors import BackupFailed
+from .encryption import DEFAULT_WORK_FACTOR, DecryptingReader, EncryptingWriter, Passphrase
+from .errors import ArchiveError, BackupFailed
 from .format import (
     BLOCK,
     CHECKSUM_ALGORITHM,
@@ -412,7 +413,12 @@ class ArchiveWriter:
             self._state = "failed"
 
 
-def check_written(path: str | os.PathLike[str], digest: str, tar_size: int) -> None:
+def check_written(
+    path: str | os.PathLike[str],
+    digest: str,
+    tar_size: int,
+    key: tuple[bytes, bytes] | None = None,
+) -> None:
     """Read a file just written back from the disk: raise :class:`BackupFailed` unless it holds
     exactly the bytes the writer produced.
 
@@ -422,11 +428,20 @@ def check_written(path: str | os.PathLike[str], digest: str, tar_size: int) -> N
     the member checksums computed from the data itself, this proves the file is the backup,
     at about a third of the cost of re-reading every member (measured on the large demo:
     3.6 s against 9.9 s for 1.2 GB).
+
+    ``key`` (the age header and file key it was encrypted with) reads an encrypted file: its
+    plaintext is checked the same way, every chunk's tag with it.
     """
-    size = os.path.getsize(path)
     sha = hashlib.sha256()
     try:
-        with open(path, "rb") as f:
+        with open(path, "rb") as raw:
+            f: IO[bytes] = raw
+            size = os.path.getsize(path)
+            if key is not None:
+                known = Passphrase(None)
+                known.remember(*key)
+                plain = DecryptingReader(raw, known)
+                f, size = plain, plain.size  # type: ignore[assignment]
             body = _HashingReader(f, size - TRAILER_SIZE, sha)
             stream = zstandard.ZstdDecompressor().stream_reader(body, read_across_frames=True)  # type: ignore[arg-type]
             produced = 0
@@ -434,8 +449,8 @@ def check_written(path: str | os.PathLike[str], digest: str, tar_size: int) -> N
                 produced += len(chunk)
             body.finish()
             trailer = parse_trailer(f.read())
-    except (OSError, zstandard.ZstdError) as e:
-        raise BackupFailed("not_stored", f"reading back {path}: {e}") from None
+    except (OSError, zstandard.ZstdError, ArchiveError) as e:
+        raise BackupFailed("not_stored", f"reading back {path}: {e!r}") from None
     if sha.hexdigest() != digest or trailer != bytes.fromhex(digest) or produced != tar_size:
         raise BackupFailed("not_stored", f"{path} differs from what was written")
 
@@ -484,8 +499,13 @@ def write_atomically(
     level: int = 3,
     threads: int = -1,
     progress: ProgressCallback | None = None,
+    passphrase: str | bytes | None = None,
+    work_factor: int = DEFAULT_WORK_FACTOR,
 ) -> Iterator[ArchiveWriter]:
     """Write a backup to ``path`` atomically; yields the :class:`ArchiveWriter`.
+
+    With a ``passphrase``, the file is the same backup encrypted with age (scrypt, of
+    ``work_factor``; see ``encryption``), streamed: the checks read it back decrypting.
 
     The bytes go to ``.<name>.<random>.partial`` in the same folder; on a clean exit the file is
     flushed, fsynced, read back and checked (``verify=True``, see :func:`check_written`), then
@@ -499,14 +519,20 @@ def write_atomically(
         # mkstemp makes the file private; a backup gets the permissions any new file would.
         os.chmod(tmp, 0o666 & ~_umask())
         with open(fd, "wb", buffering=CHUNK) as f:
-            writer = ArchiveWriter(f, manifest, level=level, threads=threads, progress=progress)
+            sink: Any = f
+            if passphrase is not None:
+                sink = EncryptingWriter(f, passphrase, work_factor)
+            writer = ArchiveWriter(sink, manifest, level=level, threads=threads, progress=progress)
             with writer:
                 yield writer
+            if passphrase is not None:
+                sink.close()
             f.flush()
             os.fsync(f.fileno())
         if verify:
             assert writer.digest is not None
-            check_written(tmp, writer.digest, writer.tar_size)
+            key = (sink.header, sink.file_key) if passphrase is not None else None
+            check_written(tmp, writer.digest, writer.tar_size, key)
         os.replace(tmp, final)
     except BaseException:
         with suppress(FileNotFoundError):
