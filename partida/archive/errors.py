@@ -132,6 +132,14 @@ MESSAGES: Final[dict[str, str]] = {
         "This backup's books do not balance (a transaction's debits and credits differ), so "
         "it was altered: use another backup."
     ),
+    "figures_differ": gettext_noop(
+        "This backup's books do not give the figures recorded when it was made ({what}), so "
+        "it was altered or damaged: use another backup."
+    ),
+    "figures_differ_account": gettext_noop(
+        "This backup's books do not give the totals recorded for account {account} when it "
+        "was made, so it was altered or damaged: use another backup."
+    ),
     "import_refused": gettext_noop(
         "This backup cannot be imported because the database refused its data ({reason}); "
         "nothing was changed: use another backup, or report this problem."
@@ -156,6 +164,10 @@ MESSAGES: Final[dict[str, str]] = {
         "The backup could not be completed because the file read back from the disk differs "
         "from what was written: check the disk, or choose another folder, and try again."
     ),
+    "figures_changed": gettext_noop(
+        "The backup could not be completed because the rows written do not give the books' "
+        "figures ({what}): try the backup again, and report this problem if it happens again."
+    ),
     "unserializable": gettext_noop(
         "The backup could not be completed because table {table} holds a value Partida cannot "
         "write ({type}): report this problem."
@@ -165,7 +177,12 @@ MESSAGES: Final[dict[str, str]] = {
 #: Format version -> the first Partida release able to read it. Used to name the release to
 #: upgrade to when a backup is too new. Versions missing here fall back to naming the format
 #: version only (message code ``unsupported_version``).
-APP_VERSION_FOR_FORMAT: Final[dict[int, str]] = {1: "0.1.0", 2: "0.2.0", 3: "0.3.0"}
+APP_VERSION_FOR_FORMAT: Final[dict[int, str]] = {
+    1: "0.1.0",
+    2: "0.2.0",
+    3: "0.3.0",
+    4: "0.4.0",
+}
 
 
 class ArchiveError(Exception):
@@ -296,6 +313,21 @@ class UnbalancedBooks(InvalidData):
     code = "unbalanced_books"
 
 
+class FiguresDiffer(InvalidData):
+    """The rows do not give the figures the manifest records (format version 4 on).
+
+    ``params["account"]`` names the first account that differs ("430 Clientes"), else
+    ``params["what"]`` what differs (a kind of document, the balance sheet).
+    """
+
+    code = "figures_differ"
+
+    def template(self) -> str:
+        if "account" in self.params:
+            return MESSAGES["figures_differ_account"]
+        return MESSAGES[self.code]
+
+
 class ImportRefused(ArchiveError):
     """The database refused the checked rows (``params["reason"]``, its words)."""
 
@@ -306,7 +338,7 @@ class BackupFailed(ArchiveError):
     """Raised while WRITING: the backup cannot be made correctly; the partial file is discarded.
 
     Its code is one of ``snapshot_changed``, ``attachment_damaged``, ``not_stored``,
-    ``unserializable``.
+    ``figures_changed``, ``unserializable``.
     """
 
     code = "snapshot_changed"
@@ -332,6 +364,7 @@ ERROR_CLASSES: Final[tuple[type[ArchiveError], ...]] = (
     ManifestMismatch,
     UnusedAttachments,
     UnbalancedBooks,
+    FiguresDiffer,
     ImportRefused,
     BackupFailed,
 )

@@ -12,6 +12,7 @@ from uuid import UUID
 import orjson
 
 from .errors import InvalidData, NotABackup, UnsupportedVersion
+from .figures import FIGURES_VERSION, Figures
 from .format import FORMAT_NAME, FORMAT_VERSION, TABLE_NAME_RE
 from .jsonstrict import loads_strict
 
@@ -45,6 +46,10 @@ class Manifest:
     ``attachment_count`` / ``attachment_bytes`` give the distinct attachments to be written. These
     are known up front (count them inside the snapshot's read transaction); the writer checks
     them against what is actually written and fails the backup on any difference.
+
+    ``figures`` (format version 4 on) are the books' figures at the snapshot's moment: a file
+    of an older version has none (None), and so may one of a newer version read by this
+    package, which leaves requiring them to the caller (see FORMAT.md).
     """
 
     app_version: str
@@ -55,6 +60,7 @@ class Manifest:
     attachment_bytes: int = 0
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     format_version: int = FORMAT_VERSION
+    figures: Figures | None = None
 
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None:
@@ -80,6 +86,7 @@ class Manifest:
             "parts": {p: getattr(self.parts, p) for p in PARTS},
             "tables": dict(self.tables),
             "attachments": {"count": self.attachment_count, "bytes": self.attachment_bytes},
+            **({"figures": self.figures.to_dict()} if self.figures is not None else {}),
         }
 
     def to_json(self) -> bytes:
@@ -98,6 +105,8 @@ class Manifest:
             d["created_at"] = created_at_text(datetime.now(UTC))
         elif isinstance(d["created_at"], datetime):
             d["created_at"] = created_at_text(d["created_at"])
+        if isinstance(d.get("figures"), Figures):
+            d["figures"] = d["figures"].to_dict()
         if isinstance(d.get("company"), Mapping) and isinstance(d["company"].get("id"), UUID):
             d["company"] = {**d["company"], "id": str(d["company"]["id"])}
         try:
@@ -181,6 +190,8 @@ def _validate(d: dict[str, Any]) -> Manifest:
     if not (flags[0] or flags[1]) and count:
         # Files travel with attachments and with emails (what was sent); with neither, none.
         raise _bad("files listed but neither attachments nor emails are included")
+    # Before version 4 "figures" meant nothing: an unknown field, ignored.
+    figures = Figures.from_dict(d["figures"]) if v >= FIGURES_VERSION and "figures" in d else None
     return Manifest(
         app_version=app_version,
         company=Company(company_id, name, currency),
@@ -190,4 +201,5 @@ def _validate(d: dict[str, Any]) -> Manifest:
         attachment_bytes=size,
         created_at=created_at,
         format_version=v,
+        figures=figures,
     )
