@@ -2,7 +2,7 @@
 
 Every subcommand is registered in ``SUBCOMMANDS`` with ``@subcommand``: a function that takes
 the parsed arguments, and a function that adds its arguments to its parser. To add one, either
-write it here, or write it in your app's ``cli.py`` and add that module to ``COMMAND_MODULES``::
+write it here, or write it in your app's ``cli.py`` (found in every installed app of Partida's)::
 
     def add_backup_arguments(parser):
         parser.add_argument("company")
@@ -36,17 +36,8 @@ from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from partida.books.numbers import format_count, format_number
 
-# Apps' own subcommand modules, imported when they exist.
-COMMAND_MODULES = [
-    "partida.backups.cli",
-    "partida.backups.cli_automatic",
-    "partida.attachments.cli",
-    "partida.mail.cli",
-    "partida.history.cli",
-    "partida.cloud.cli",
-    "partida.reports.cli",
-    "partida.books.cli_closing",
-]
+#: The module in which an app keeps its own subcommands (``partida/<app>/cli.py``).
+COMMAND_MODULE = "cli"
 
 
 class CliError(Exception):
@@ -279,6 +270,15 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def acting_for_customer(email: str):
+    """The ``PARTIDA_ACTING_FOR_CUSTOMER`` hook (the cloud edition's): a context in which what
+    is created belongs to the customer of ``email``."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    return import_string(settings.PARTIDA_ACTING_FOR_CUSTOMER)(email)
+
+
 @subcommand(
     "demo",
     gettext_lazy("Create a demo company with a year of made-up books."),
@@ -288,11 +288,7 @@ def demo(args: argparse.Namespace) -> int:
     from partida.demo.generate import do_create_demo_company
 
     name = args.name if args.name is not None else gettext("Demo company")
-    owner = contextlib.nullcontext()
-    if args.customer:
-        from partida.cloud.cli import acting_for_customer
-
-        owner = acting_for_customer(args.customer)
+    owner = acting_for_customer(args.customer) if args.customer else contextlib.nullcontext()
     try:
         with owner:
             company = do_create_demo_company(name, args.size, args.seed, progress=ProgressLine())
@@ -495,13 +491,16 @@ def cli_language() -> str:
 
 
 def load_command_modules() -> None:
-    for module in COMMAND_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            missing = error.name or ""
-            if not (module == missing or module.startswith(missing + ".")):
-                raise  # the module exists, but something it imports is missing
+    """Import every installed Partida app's ``cli`` module, so that its subcommands register.
+
+    The core names no app here: an edition's commands come with its app (``partida.cloud``).
+    """
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    for app in apps.get_app_configs():
+        if app.name.startswith("partida.") and module_has_submodule(app.module, COMMAND_MODULE):
+            importlib.import_module(f"{app.name}.{COMMAND_MODULE}")
 
 
 # argparse's own words, which it looks up with the standard library's gettext (no Spanish

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "partida.mail",
     "partida.history",
     "partida.backups",
+    "partida.autobackups",
     "partida.reports",
     "partida.cloud",
 ]
@@ -182,6 +183,8 @@ PARTIDA_MAX_IMPORT_BYTES = int(os.environ.get("PARTIDA_MAX_IMPORT_BYTES", 20 * 1
 # cloud it requires sign-in and keeps each customer to their own companies.
 MIDDLEWARE += ["partida.cloud.middleware.CloudAccessMiddleware"]
 PARTIDA_COMPANY_ACCESS = "partida.books.access"  # every company, on the desktop
+# ``partida demo --customer EMAIL``: what the command creates belongs to that customer.
+PARTIDA_ACTING_FOR_CUSTOMER = "partida.cloud.cli.acting_for_customer"
 LOGIN_URL = "cloud:sign_in"
 LOGIN_REDIRECT_URL = "cloud:portal"
 

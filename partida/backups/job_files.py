@@ -38,6 +38,7 @@ from partida.backups.storage import (
     open_object,
     sha256_of,
     upload_file,
+    verify_stored,
 )
 
 KEY_PREFIX = "jobs"
@@ -95,11 +96,8 @@ class LocalJobFiles:
             Path(job.path).unlink(missing_ok=True)
 
 
-class _Quiet:
-    """What ``automatic.verify_stored`` reports to while it reads a job's file back."""
-
-    def progress(self, *_args) -> None:
-        pass
+def _quiet(*_args) -> None:
+    """Where ``verify_stored`` reports progress while it reads a job's file back: nowhere."""
 
 
 class StoredJobFiles:
@@ -115,15 +113,13 @@ class StoredJobFiles:
         return f"{KEY_PREFIX}/{job.pk}.manager"
 
     def _upload(self, job: Job, path: Path) -> None:
-        from partida.backups.automatic import verify_stored
-
         key = self.key(job)
         size, sha256 = os.path.getsize(path), sha256_of(path)
         try:
             upload_file(self.storage, key, path, None)
             # Read back from the store and checked, as the automatic backups are: only then
             # is the job's file there.
-            verify_stored(self.storage, key, size, sha256, _Quiet())
+            verify_stored(self.storage, key, size, sha256, _quiet)
         except BaseException:
             delete_object(self.storage, key)
             raise

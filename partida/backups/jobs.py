@@ -42,6 +42,7 @@ from partida.backups.job_files import job_files
 from partida.backups.messages import archive_error_message
 from partida.backups.models import Job
 from partida.backups.progress import work
+from partida.backups.tunables import lease_time
 from partida.backups.work_folders import (
     WorkFolder,
     WorkInProgress,
@@ -270,8 +271,6 @@ def is_interrupted(job: Job, now) -> bool:
     folder's lock; in the cloud, its worker stopped renewing its lease."""
     if settings.EDITION != "cloud":
         return not is_alive(job.pk)
-    from partida.backups.automatic import lease_time
-
     seen = job.heartbeat_at or job.created_at
     return seen < now - lease_time()
 

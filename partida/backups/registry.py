@@ -81,7 +81,8 @@ NOT_COMPANY_DATA = {
     "axes": "sign-in throttling records",
     "django_tasks_database": "background job queue",
     "cloud": "customers, subscriptions and backup records of the hosted service",
-    "backups": "automatic backup records",
+    "backups": "backup and import jobs of this installation",
+    "autobackups": "automatic backup records",
 }
 NOT_COMPANY_TABLES = {"django_migrations": "the database schema's history"}
 

@@ -206,3 +206,42 @@ def sha256_of(path: str | os.PathLike) -> str:
         while chunk := f.read(READ_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+class StoreMismatch(Exception):
+    """The object read back from the store is not the file that was uploaded."""
+
+
+class _HashingStream:
+    """Reads a stream through, keeping the SHA-256 and the count of what was read."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+        self.count = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.stream.read(n)
+        self.digest.update(data)
+        self.count += len(data)
+        return data
+
+    def seekable(self) -> bool:
+        return False
+
+
+def verify_stored(
+    storage: Storage, key: str, size: int, sha256: str, progress: Callable[..., None]
+) -> None:
+    """Read the object back from the store and check it: the archive's own checksums, and the
+    same bytes as the local file (``StoreMismatch`` if not). ``progress`` is called as it reads.
+    """
+    from partida.archive.reader import ArchiveReader
+
+    with open_object(storage, key) as stream:
+        hashing = _HashingStream(stream)
+        ArchiveReader(hashing, progress=progress).verify()  # type: ignore[arg-type]
+        while hashing.read(READ_CHUNK):  # anything after the archive counts too
+            progress()
+    if hashing.count != size or hashing.digest.hexdigest() != sha256:
+        raise StoreMismatch()

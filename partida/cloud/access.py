@@ -72,8 +72,8 @@ def stored_backup_for(customer: Customer | None, backup_id):
     """The customer's verified stored backup with this key, or None."""
     if customer is None:
         return None
-    from partida.backups.automatic import stored_backups
-    from partida.backups.models import StoredBackup
+    from partida.autobackups.models import StoredBackup
+    from partida.autobackups.retention import stored_backups
 
     company_id = (
         StoredBackup.objects.filter(pk=backup_id).values_list("company_id", flat=True).first()

@@ -47,36 +47,3 @@ class CompanyOwnerAdmin(admin.ModelAdmin):
     def company_name(self, owner: CompanyOwner) -> str:
         company = owner.company
         return company.name if company is not None else _("(deleted)")
-
-
-def register_stored_backups() -> None:
-    """The automatic backups, read-only: their state, and why a failed one failed."""
-    try:
-        from partida.backups.models import StoredBackup  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    if admin.site.is_registered(StoredBackup):
-        return
-    fields = [field.name for field in StoredBackup._meta.concrete_fields]
-    preferred = ["company_name", "created_at", "state", "verified", "size", "parts"]
-    shown = [name for name in preferred if name in fields]
-    shown += [name for name in ("error", "failure", "reason") if name in fields]
-
-    @admin.register(StoredBackup)
-    class StoredBackupAdmin(admin.ModelAdmin):
-        list_display = shown or ["__str__"]
-        list_filter = [name for name in ("state", "verified") if name in fields]
-        search_fields = [name for name in ("company_name",) if name in fields]
-        readonly_fields = fields
-
-        def has_add_permission(self, request) -> bool:
-            return False
-
-        def has_change_permission(self, request, obj=None) -> bool:
-            return False
-
-        def has_delete_permission(self, request, obj=None) -> bool:
-            return False
-
-
-register_stored_backups()

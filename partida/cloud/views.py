@@ -33,7 +33,7 @@ class SignOutView(auth_views.LogoutView):
 def company_backups(customer) -> list[dict]:
     """Each of the customer's companies with its backups, newest first; a company since
     deleted is listed while backups of it remain."""
-    from partida.backups.automatic import stored_backups
+    from partida.autobackups.retention import stored_backups
 
     entries = []
     for company in companies_of(customer).order_by("name", "created_at"):
@@ -65,7 +65,7 @@ def backup_file_name(backup) -> str:
 
 @require_GET
 def download(request: HttpRequest, backup_id) -> FileResponse:
-    from partida.backups.automatic import open_stored_backup
+    from partida.autobackups.runner import open_stored_backup
 
     backup = stored_backup_for(request.customer, backup_id)
     if backup is None:
@@ -83,7 +83,7 @@ def download(request: HttpRequest, backup_id) -> FileResponse:
 
 @require_POST
 def back_up_now(request: HttpRequest, company_id) -> HttpResponse:
-    from partida.backups.automatic import do_request_backup
+    from partida.autobackups.schedule import do_request_backup
 
     company = get_object_or_404(companies_of(request.customer), pk=company_id)
     do_request_backup(company)

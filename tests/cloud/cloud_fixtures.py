@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from partida.attachments.actions import do_attach
 from partida.attachments.store import store_blob
-from partida.backups.models import Job, StoredBackup
+from partida.autobackups.models import StoredBackup
+from partida.backups.models import Job
 from partida.books import actions
 from partida.books import models as m
 from partida.cloud.access import acting_for

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from partida.attachments.models import Attachment
-from partida.backups.models import Job, StoredBackup
+from partida.autobackups.models import StoredBackup
+from partida.backups.models import Job
 from partida.books import models as m
 from partida.cloud.models import CompanyOwner
 from partida.mail.models import Email, EmailAttachment

@@ -4,7 +4,7 @@ who owns each company, and the stored backups with their state and any failure's
 import pytest
 from django.test import Client
 
-from partida.backups.models import StoredBackup
+from partida.autobackups.models import StoredBackup
 from tests.cloud.cloud_fixtures import *  # noqa: F403
 from tests.cloud.cloud_fixtures import make_stored_backup
 
@@ -26,9 +26,9 @@ def test_staff_see_customers_owners_and_failed_backups_with_their_reason(staff, 
     change = staff.get(f"/admin/cloud/customer/{alice.customer.pk}/change/").content.decode()
     assert "alice@example.com" in change and "Alice Bakery" in change
     assert "Alice Bakery" in staff.get("/admin/cloud/companyowner/").content.decode()
-    backups = staff.get("/admin/backups/storedbackup/").content.decode()
+    backups = staff.get("/admin/autobackups/storedbackup/").content.decode()
     assert "The object store refused the backup." in backups
-    assert staff.get("/admin/backups/storedbackup/add/").status_code == 403  # read-only
+    assert staff.get("/admin/autobackups/storedbackup/add/").status_code == 403  # read-only
 
 
 def test_customers_cannot_open_the_admin(alice):

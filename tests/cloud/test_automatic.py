@@ -13,16 +13,12 @@ from django_tasks_db.models import DBTaskResult
 
 from partida.attachments.models import Attachment
 from partida.attachments.store import blob_path
-from partida.backups.automatic import (
-    do_request_backup,
-    open_stored_backup,
-    run_due_backups,
-    run_stored_backup,
-    stored_backups,
-)
-from partida.backups.cli_automatic import prune_finished_jobs, run_worker
+from partida.autobackups.cli import prune_finished_jobs, run_worker
+from partida.autobackups.models import StoredBackup
+from partida.autobackups.retention import stored_backups
+from partida.autobackups.runner import open_stored_backup, run_stored_backup
+from partida.autobackups.schedule import do_request_backup, run_due_backups
 from partida.backups.importer import do_import_company
-from partida.backups.models import StoredBackup
 from partida.books.actions import do_create_company, do_delete_company
 from partida.cli import company_summary, main
 from tests.backups.conftest import make_company
@@ -192,12 +188,12 @@ def test_staff_see_a_failed_backup_and_its_reason_in_the_administration_screen(
     assert failed.error == "The company was deleted before its backup could be made."
 
     client.force_login(User.objects.create_superuser("staff", "staff@example.com", "x"))
-    listing = client.get("/admin/backups/storedbackup/?state=failed")
+    listing = client.get("/admin/autobackups/storedbackup/?state=failed")
     assert listing.status_code == 200
     assert "Theta S.L." in listing.text and failed.error in listing.text
-    page = client.get(f"/admin/backups/storedbackup/{failed.pk}/change/")
+    page = client.get(f"/admin/autobackups/storedbackup/{failed.pk}/change/")
     assert page.status_code == 200 and failed.error in page.text
-    assert client.get("/admin/backups/storedbackup/add/").status_code == 403  # read only
+    assert client.get("/admin/autobackups/storedbackup/add/").status_code == 403  # read only
 
 
 def test_a_large_file_goes_up_in_parts_and_comes_back_as_a_stream(store, tmp_path):

@@ -4,14 +4,10 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 
-from partida.backups.automatic import (
-    apply_retention,
-    backups_to_keep,
-    do_request_backup,
-    run_stored_backup,
-    stored_backups,
-)
-from partida.backups.models import StoredBackup
+from partida.autobackups.models import StoredBackup
+from partida.autobackups.retention import apply_retention, backups_to_keep, stored_backups
+from partida.autobackups.runner import run_stored_backup
+from partida.autobackups.schedule import do_request_backup
 from partida.books.actions import do_create_company
 
 UTC = datetime.UTC

@@ -9,8 +9,8 @@ import time
 
 from django_tasks_db.models import DBTaskResult
 
-from partida.backups.automatic import stored_backups
-from partida.backups.models import StoredBackup
+from partida.autobackups.models import StoredBackup
+from partida.autobackups.retention import stored_backups
 from partida.books.actions import do_create_company
 
 from .conftest import partida_command

@@ -6,7 +6,8 @@ tests/test_every_screen_in_spanish.py; the staff admin is Django's and is left o
 import pytest
 from django.test import Client
 
-from partida.backups.automatic import do_request_backup, run_stored_backup
+from partida.autobackups.runner import run_stored_backup
+from partida.autobackups.schedule import do_request_backup
 from tests.cloud.cloud_fixtures import *  # noqa: F403
 from tests.cloud.cloud_fixtures import expire, make_account
 from tests.spanish import context_of, faults, visible_text

@@ -269,8 +269,8 @@ def test_a_job_whose_worker_stopped_renewing_its_lease_is_marked_interrupted(
 ):
     """A worker killed mid-import leaves its job running with a heartbeat that no longer moves
     (the row is made so here); the next worker's housekeeping says so and removes its upload."""
-    from partida.backups.automatic import lease_time
     from partida.backups.jobs import do_housekeeping
+    from partida.backups.tunables import lease_time
 
     path = tmp_path / "alice.manager"
     backup_to_file(alice.company, path, parts_from())

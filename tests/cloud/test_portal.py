@@ -9,11 +9,13 @@ import re
 from django.test import Client
 from django.utils import timezone
 
+from partida.autobackups.models import StoredBackup
+from partida.autobackups.runner import run_stored_backup
+from partida.autobackups.schedule import do_request_backup
 from partida.backups import jobs
-from partida.backups.automatic import do_request_backup, run_stored_backup
 from partida.backups.export import backup_to_file, parts_from
 from partida.backups.job_files import job_files
-from partida.backups.models import Job, StoredBackup
+from partida.backups.models import Job
 from partida.books import models as m
 from partida.cloud.access import current_customer
 from partida.cloud.customers import do_set_active_until

@@ -12,7 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from partida.backups.automatic import do_request_backup, run_stored_backup
+from partida.autobackups.runner import run_stored_backup
+from partida.autobackups.schedule import do_request_backup
 from partida.cli import company_summary
 from partida.cloud.access import acting_for
 from partida.cloud.customers import do_add_customer

@@ -16,15 +16,13 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
-from partida.backups.automatic import (
-    _number,
-    backups_of,
-    run_due_backups,
-    run_stored_backup,
-    worker_name,
-)
+from partida.autobackups.config import worker_name
+from partida.autobackups.models import StoredBackup
+from partida.autobackups.retention import backups_of
+from partida.autobackups.runner import run_stored_backup
+from partida.autobackups.schedule import run_due_backups
 from partida.backups.jobs import do_housekeeping
-from partida.backups.models import StoredBackup
+from partida.backups.tunables import number_setting
 from partida.books.numbers import format_count
 from partida.cli import CliError, find_company, print_json, print_table, subcommand
 
@@ -36,14 +34,14 @@ HOUSEKEEPING_EVERY_SECONDS = 60
 
 
 def schedule_every() -> float:
-    return _number("PARTIDA_WORKER_SCHEDULE_SECONDS", 60)
+    return number_setting("PARTIDA_WORKER_SCHEDULE_SECONDS", 60)
 
 
 def prune_finished_jobs(now: datetime.datetime) -> int:
     """Forget jobs that ended more than ``PARTIDA_WORKER_KEEP_FINISHED_JOBS_DAYS`` (7) ago."""
     from django_tasks_db.models import DBTaskResult
 
-    keep = datetime.timedelta(days=_number("PARTIDA_WORKER_KEEP_FINISHED_JOBS_DAYS", 7))
+    keep = datetime.timedelta(days=number_setting("PARTIDA_WORKER_KEEP_FINISHED_JOBS_DAYS", 7))
     deleted, _per_model = (
         DBTaskResult.objects.finished().filter(finished_at__lt=now - keep).delete()
     )

@@ -4,7 +4,7 @@ for a failed one, the reason."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partida.backups.models import StoredBackup
+from partida.autobackups.models import StoredBackup
 
 
 @admin.register(StoredBackup)
