@@ -638,6 +638,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "subcommand", None):
         parser.print_help()
         return 2
+    from partida.startup import start_up_problem
+
+    problem = start_up_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     try:
         migrate()
         housekeeping()

@@ -245,3 +245,41 @@ def verify_stored(
             progress()
     if hashing.count != size or hashing.digest.hexdigest() != sha256:
         raise StoreMismatch()
+
+
+def object_store_problem(storage: Storage) -> str | None:
+    """Why the object store cannot keep files, in one sentence for the operator, or None.
+
+    Writes a small object and deletes it: a missing bucket, keys that may not write, or an
+    address nobody answers at are found at start-up, not at the first backup.
+    """
+    import uuid
+
+    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+    bucket = storage.bucket_name
+    client = storage.connection.meta.client
+    key = f"partida-write-check/{uuid.uuid4()}"
+    try:
+        client.put_object(Bucket=bucket, Key=key, Body=b"Partida checks it may write here.")
+        client.delete_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == "NoSuchBucket":
+            return (
+                f"The object store has no bucket named “{bucket}” (PARTIDA_S3_BUCKET): "
+                "create it, or name one that exists."
+            )
+        return (
+            f"The object store refused to let these keys write to the bucket “{bucket}” "
+            f"({code or error}): check PARTIDA_S3_ACCESS_KEY_ID and "
+            "PARTIDA_S3_SECRET_ACCESS_KEY, and that they may write to that bucket."
+        )
+    except EndpointConnectionError:
+        return (
+            f"Nothing answers at the object store's address {client.meta.endpoint_url} "
+            "(PARTIDA_S3_ENDPOINT_URL): check the address and that the store is running."
+        )
+    except BotoCoreError as error:
+        return f"The object store could not be reached ({str(error).rstrip('.')})."
+    return None

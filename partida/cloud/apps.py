@@ -6,4 +6,4 @@ class CloudConfig(AppConfig):
     label = "cloud"
 
     def ready(self) -> None:
-        from partida.cloud import receivers  # noqa: F401 (connects them)
+        from partida.cloud import checks, receivers  # noqa: F401 (registers and connects them)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -66,15 +67,25 @@ def wait_until_answering(process: subprocess.Popen, url: str, log: Path, seconds
     )
 
 
-def start_s3_server(folder: Path, bucket: str, seconds: float = 60) -> S3Server:
-    """Start the server on a free loopback port with one empty bucket; stop it with .stop()."""
+def start_s3_server(
+    folder: Path, bucket: str, seconds: float = 60, checks_keys: bool = False
+) -> S3Server:
+    """Start the server on a free loopback port with one empty bucket; stop it with .stop().
+
+    ``checks_keys``: the server refuses every request after the one that creates the bucket,
+    as a store does for keys it does not know (moto's ``INITIAL_NO_AUTH_ACTION_COUNT``).
+    """
     port = free_port()
     log = folder / "moto.log"
+    environment = dict(os.environ)
+    if checks_keys:
+        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "1"
     with open(log, "wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
             stdout=output,
             stderr=subprocess.STDOUT,
+            env=environment,
         )
     endpoint = f"http://127.0.0.1:{port}"
     wait_until_answering(process, endpoint + "/moto-api/", log, seconds)

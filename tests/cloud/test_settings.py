@@ -210,3 +210,66 @@ def test_serve_cloud_runs_the_cloud_edition_on_the_listen_address(partida_env, t
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def cloud_command(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "partida", *args],
+        env={
+            **env,
+            "PARTIDA_EDITION": "cloud",
+            "PARTIDA_SECRET_KEY": "s" * 64,
+            "PARTIDA_SMTP_URL": "smtp://127.0.0.1:2525",
+            "PARTIDA_LISTEN": "127.0.0.1:0",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("args", [["companies"], ["worker", "--batch"], ["serve", "--cloud"]])
+def test_a_bucket_that_does_not_exist_stops_start_up(partida_env, args):
+    result = cloud_command({**partida_env, "PARTIDA_S3_BUCKET": "no-such-bucket"}, *args)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "The object store has no bucket named “no-such-bucket” (PARTIDA_S3_BUCKET): "
+        "create it, or name one that exists."
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_keys_that_cannot_write_stop_start_up(partida_env, tmp_path):
+    from partida.devtools.s3 import start_s3_server
+
+    server = start_s3_server(tmp_path, "locked", checks_keys=True)
+    try:
+        result = cloud_command({**partida_env, **server.environment}, "companies")
+    finally:
+        server.stop()
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "The object store refused to let these keys write to the bucket “locked” "
+        "(InvalidAccessKeyId): check PARTIDA_S3_ACCESS_KEY_ID and "
+        "PARTIDA_S3_SECRET_ACCESS_KEY, and that they may write to that bucket."
+    )
+
+
+def test_an_object_store_nobody_answers_at_stops_start_up(partida_env):
+    from partida.devtools.postgres import free_port
+
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    result = cloud_command({**partida_env, "PARTIDA_S3_ENDPOINT_URL": endpoint}, "companies")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Nothing answers at the object store's address {endpoint} "
+        "(PARTIDA_S3_ENDPOINT_URL): check the address and that the store is running."
+    )
+
+
+def test_a_writable_bucket_lets_the_cloud_edition_start_and_leaves_nothing_in_it(
+    partida_env, store
+):
+    result = cloud_command(partida_env, "companies")
+    assert result.returncode == 0, result.stderr
+    assert store.keys() == []  # the write check cleans up after itself
