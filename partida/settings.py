@@ -194,6 +194,7 @@ if EDITION == "cloud":
     _cloud = cloud_settings()  # stops start-up with one sentence on a missing or wrong setting
     DATABASES = _cloud["DATABASES"]
     SECRET_KEY = _cloud["SECRET_KEY"]
+    SECRET_KEY_FALLBACKS = _cloud["SECRET_KEY_FALLBACKS"]
     PARTIDA_SMTP_URL = _cloud["PARTIDA_SMTP_URL"]
     ALLOWED_HOSTS = _cloud["ALLOWED_HOSTS"]
     PARTIDA_S3 = _cloud["PARTIDA_S3"]

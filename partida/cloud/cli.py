@@ -43,6 +43,42 @@ def add_customers_arguments(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("--json", action="store_true", help=gettext("Print JSON."))
 
 
+def add_staff_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = actions.add_parser(
+        "add",
+        help=gettext(
+            "Add a member of staff, who signs in to /admin/; the password is read from "
+            "standard input."
+        ),
+    )
+    add.add_argument(
+        "email",
+        metavar=pgettext("command-line argument", "email"),
+        help=gettext("The email with which they sign in."),
+    )
+
+
+@subcommand(
+    "staff",
+    gettext_lazy("Add the staff of the cloud edition, who use its administration screen."),
+    add_staff_arguments,
+)
+def staff(args: argparse.Namespace) -> int:
+    from partida.cloud.customers import do_add_staff
+
+    user = do_add_staff(args.email, read_new_password())
+    print(gettext("Added %(email)s to the staff: they sign in at /admin/.") % {"email": user.email})
+    return 0
+
+
+def read_new_password() -> str:
+    password = read_password()
+    if not password:
+        raise CliError(gettext("No password was given: write it on standard input, on one line."))
+    return password
+
+
 def read_password() -> str:
     """One line of standard input, or a hidden prompt at a terminal."""
     if sys.stdin.isatty():
@@ -73,12 +109,7 @@ def customers(args: argparse.Namespace) -> int:
 
     if args.action == "add":
         until = parse_date(args.active_until, "--active-until")
-        password = read_password()
-        if not password:
-            raise CliError(
-                gettext("No password was given: write it on standard input, on one line.")
-            )
-        customer = do_add_customer(args.email, password, until, args.name)
+        customer = do_add_customer(args.email, read_new_password(), until, args.name)
         print(
             gettext("Added the customer “%(name)s”, active until %(date)s.")
             % {"name": customer.name, "date": customer.active_until.isoformat()}

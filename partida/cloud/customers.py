@@ -39,6 +39,22 @@ def check_password(password: str, user=None) -> None:
     validate_password(password, user)
 
 
+def check_new_account(email: str, password: str) -> str:
+    """The email of a new account, normalised; ValidationError if it is taken or the password
+    is too weak."""
+    email = check_email(email)
+    User = get_user_model()
+    if (
+        User.objects.filter(username__iexact=email).exists()
+        or User.objects.filter(email__iexact=email).exists()
+    ):
+        raise ValidationError(
+            _("There is already an account with the email %(email)s.") % {"email": email}
+        )
+    check_password(password)
+    return email
+
+
 def find_customer_user(email: str) -> CustomerUser:
     email = normal_email(email)
     link = (
@@ -62,21 +78,19 @@ def do_add_customer(
     email: str, password: str, active_until: datetime.date, name: str | None = None
 ) -> Customer:
     """A new customer with one user, who signs in with ``email`` and ``password``."""
-    email = check_email(email)
-    User = get_user_model()
-    if (
-        User.objects.filter(username__iexact=email).exists()
-        or User.objects.filter(email__iexact=email).exists()
-    ):
-        raise ValidationError(
-            _("There is already an account with the email %(email)s.") % {"email": email}
-        )
-    check_password(password)
+    email = check_new_account(email, password)
     name = (name or "").strip() or email
     customer = Customer.objects.create(name=name, active_until=active_until)
-    user = User.objects.create_user(username=email, email=email, password=password)
+    user = get_user_model().objects.create_user(username=email, email=email, password=password)
     CustomerUser.objects.create(user=user, customer=customer)
     return customer
+
+
+def do_add_staff(email: str, password: str):
+    """A member of staff: signs in to the administration screen (``/admin/``) with ``email``
+    and ``password``, sees every customer, and belongs to none (so has no portal)."""
+    email = check_new_account(email, password)
+    return get_user_model().objects.create_superuser(username=email, email=email, password=password)
 
 
 def do_set_active_until(email: str, active_until: datetime.date) -> Customer:

@@ -148,6 +148,12 @@ def cloud_settings(environ: Mapping[str, str] | None = None) -> dict:
     values = {
         "DATABASES": {"default": dj_database_url.parse(database_url, conn_max_age=60)},
         "SECRET_KEY": secret_key,
+        # Old secret keys, kept while they are rotated out: they still open what they sealed.
+        "SECRET_KEY_FALLBACKS": [
+            key.strip()
+            for key in environ.get("PARTIDA_SECRET_KEY_FALLBACKS", "").split(",")
+            if key.strip()
+        ],
         "PARTIDA_SMTP_URL": smtp_url,
         "ALLOWED_HOSTS": hosts,
         "PARTIDA_S3": s3,

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partida.books.models import Company, CompanyOwned
+from partida.mail.secrets import EncryptedTextField
 
 
 class Email(CompanyOwned):
@@ -57,7 +58,8 @@ class SmtpSettings(models.Model):
     host = models.CharField(_("SMTP server"), max_length=255)
     port = models.PositiveIntegerField(_("port"), default=587)
     username = models.CharField(_("user name"), max_length=255, blank=True)
-    password = models.CharField(_("password"), max_length=255, blank=True)
+    # Encrypted at rest: the database and its dumps never hold the password in plain text.
+    password = EncryptedTextField(_("password"), blank=True)
     security = models.CharField(
         _("security"),
         max_length=8,

@@ -147,3 +147,42 @@ def test_demo_gives_the_company_to_a_customer(run):
 def test_a_demo_without_a_customer_belongs_to_nobody(run):
     assert run("demo", "--name", "Sin dueño")[0] == 0
     assert not CompanyOwner.objects.exists()
+
+
+def test_staff_added_by_the_command_sign_in_to_the_administration_screen(run, cloud, alice):
+    status, out, err = run("staff", "add", "Admin@Example.com", stdin="a long staff password\n")
+    assert (status, err) == (0, "")
+    assert out.strip() == "Added admin@example.com to the staff: they sign in at /admin/."
+    from django.test import Client
+
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page = browser.post(
+        "/admin/login/?next=/admin/",
+        {"username": "admin@example.com", "password": "a long staff password"},
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert "Alice Bakery customer" in browser.get("/admin/cloud/customer/").content.decode()
+    assert not signs_in("admin@example.com", "wrong password")
+
+
+@pytest.mark.parametrize(
+    "email, stdin, message",
+    [
+        (
+            "admin@example.com",
+            "",
+            "No password was given: write it on standard input, on one line.",
+        ),
+        ("admin@example.com", "short\n", "The password is too short: give at least"),
+        ("alice@example.com", "a long staff password\n", "There is already an account"),
+    ],
+)
+def test_a_staff_account_is_refused_with_one_sentence(run, cloud, alice, email, stdin, message):
+    from django.contrib.auth import get_user_model
+
+    before = get_user_model().objects.count()
+    status, out, err = run("staff", "add", email, stdin=stdin)
+    assert status == 1
+    assert err.startswith(message) and err.count("\n") == 1
+    assert get_user_model().objects.count() == before

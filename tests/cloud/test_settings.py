@@ -54,6 +54,12 @@ def test_a_complete_environment_gives_the_cloud_settings():
     assert values["STORAGE_DEFAULT"]["BACKEND"] == "storages.backends.s3.S3Storage"
     assert values["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
     assert values["SESSION_COOKIE_SECURE"] is False
+    assert values["SECRET_KEY_FALLBACKS"] == []
+
+
+def test_old_secret_keys_are_kept_as_fallbacks_while_they_are_rotated_out():
+    values = cloud_settings({**GOOD, "PARTIDA_SECRET_KEY_FALLBACKS": "o" * 60 + ", " + "p" * 60})
+    assert values["SECRET_KEY_FALLBACKS"] == ["o" * 60, "p" * 60]
 
 
 def test_https_makes_the_cookies_secure_and_hosts_come_from_the_environment():
