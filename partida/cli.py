@@ -638,6 +638,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "subcommand", None):
         parser.print_help()
         return 2
+    from partida.installation.editions import claim_edition
     from partida.startup import start_up_problem
 
     problem = start_up_problem()
@@ -646,6 +647,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         migrate()
+        claim_edition()
         housekeeping()
         return args.subcommand.run(args) or 0
     except (CliError, ValidationError) as error:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "partida.installation",
     "partida.books",
     "partida.attachments",
     "partida.mail",

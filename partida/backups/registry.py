@@ -83,6 +83,7 @@ NOT_COMPANY_DATA = {
     "cloud": "customers, subscriptions and backup records of the hosted service",
     "backups": "backup and import jobs of this installation",
     "autobackups": "automatic backup records",
+    "installation": "which edition of Partida the database belongs to",
 }
 NOT_COMPANY_TABLES = {"django_migrations": "the database schema's history"}
 

@@ -97,7 +97,8 @@ def database_url() -> str:
 
 @pytest.fixture
 def partida_env(store, s3_server):
-    """The environment of a ``partida`` process on this test's database, files and store."""
+    """The environment of a ``partida`` process of the cloud edition on this test's database,
+    files and store."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -110,6 +111,9 @@ def partida_env(store, s3_server):
         LANGUAGE="en",
         PYTHONUNBUFFERED="1",
         PARTIDA_BACKUP_HEARTBEAT_SECONDS="0.5",
+        PARTIDA_EDITION="cloud",
+        PARTIDA_SECRET_KEY="test-only-" + "x" * 60,
+        PARTIDA_SMTP_URL="smtp://127.0.0.1:2525",
     )
     return env
 

@@ -67,12 +67,7 @@ def bob(cloud_store):
 @pytest.fixture
 def worker_env(partida_env):
     """A ``partida`` process of the cloud edition on this test's database and store."""
-    return {
-        **partida_env,
-        "PARTIDA_EDITION": "cloud",
-        "PARTIDA_SECRET_KEY": "test-only-" + "x" * 60,
-        "PARTIDA_SMTP_URL": "smtp://127.0.0.1:2525",
-    }
+    return partida_env
 
 
 def run_worker(env: dict) -> str:

@@ -219,15 +219,10 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def cloud_command(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """``partida ARGS`` in ``env`` (the cloud edition's, from ``partida_env``)."""
     return subprocess.run(
         [sys.executable, "-m", "partida", *args],
-        env={
-            **env,
-            "PARTIDA_EDITION": "cloud",
-            "PARTIDA_SECRET_KEY": "s" * 64,
-            "PARTIDA_SMTP_URL": "smtp://127.0.0.1:2525",
-            "PARTIDA_LISTEN": "127.0.0.1:0",
-        },
+        env={**env, "PARTIDA_LISTEN": "127.0.0.1:0"},
         capture_output=True,
         text=True,
         timeout=120,
@@ -279,3 +274,42 @@ def test_a_writable_bucket_lets_the_cloud_edition_start_and_leaves_nothing_in_it
     result = cloud_command(partida_env, "companies")
     assert result.returncode == 0, result.stderr
     assert store.keys() == []  # the write check cleans up after itself
+
+
+def desktop_environment(cloud_env: dict) -> dict:
+    """The same database, object store and data folder, but PARTIDA_EDITION left unset: the
+    mistake of running a desktop-edition command against the cloud's database."""
+    return {name: value for name, value in cloud_env.items() if name != "PARTIDA_EDITION"}
+
+
+def test_a_desktop_command_refuses_the_cloud_database_and_changes_nothing(partida_env, store):
+    assert cloud_command(partida_env, "companies").returncode == 0  # the cloud claims it
+    before = store.keys()
+    result = cloud_command(desktop_environment(partida_env), "demo", "--name", "Desktop S.L.")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "This database belongs to the cloud edition: set PARTIDA_EDITION=cloud, with the "
+        "cloud edition's other settings, to work on it."
+    )
+    from partida.books.models import Company
+
+    assert not Company.objects.filter(name="Desktop S.L.").exists()
+    assert store.keys() == before
+
+
+def test_a_cloud_command_refuses_a_desktop_database(partida_env):
+    desktop = desktop_environment(partida_env)
+    assert cloud_command(desktop, "companies").returncode == 0  # the desktop claims it
+    result = cloud_command(partida_env, "worker", "--batch")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "This database belongs to the desktop edition: leave PARTIDA_EDITION unset to work on "
+        "it, or point DATABASE_URL at the cloud edition's database."
+    )
+
+
+def test_the_refusal_is_in_the_persons_language(partida_env):
+    assert cloud_command(partida_env, "companies").returncode == 0
+    result = cloud_command({**desktop_environment(partida_env), "LANGUAGE": "es"}, "companies")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Esta base de datos es de la edición en la nube")
