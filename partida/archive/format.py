@@ -9,7 +9,7 @@ from typing import Final
 #: Value of the manifest's ``format`` field.
 FORMAT_NAME: Final = "partida-backup"
 #: The format version this code writes; it reads every version from 1 up to this one.
-FORMAT_VERSION: Final = 3
+FORMAT_VERSION: Final = 4
 
 MANIFEST_NAME: Final = "manifest.json"
 CHECKSUMS_NAME: Final = "checksums.json"

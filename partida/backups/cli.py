@@ -11,6 +11,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext
 from partida.archive.errors import ArchiveError
 from partida.archive.writer import Progress
 from partida.backups.export import EXTENSION, backup_to_file, default_backup_name, parts_from
+from partida.backups.figures import file_figures
 from partida.backups.from_manager import (
     describe_manager_business,
     do_import_manager_file,
@@ -216,7 +217,37 @@ def inspect(args: argparse.Namespace) -> int:
     }
     rows.append([capfirst(gettext("files")), files])
     print_table(rows, right={1})
+    print_balance_sheet(manifest)
     return 0
+
+
+def print_balance_sheet(manifest) -> None:
+    """The balance sheet's totals the file records, which an import restores (or refuses)."""
+    from partida.books.numbers import format_money
+
+    print()
+    if manifest.figures is None:
+        print(
+            gettext(
+                "Backups of format version %(version)s do not record the figures of their books."
+            )
+            % {"version": manifest.format_version}
+        )
+        return
+    sheet, currency = manifest.figures.balance_sheet, manifest.company.base_currency
+    print(gettext("Balance sheet it will restore"))
+    print_table(
+        [
+            [gettext("Assets"), format_money(sheet.assets, currency)],
+            [gettext("Liabilities"), format_money(sheet.liabilities, currency)],
+            [gettext("Equity"), format_money(sheet.equity, currency)],
+            [
+                gettext("Profit to date not yet closed"),
+                format_money(sheet.current_earnings, currency),
+            ],
+        ],
+        right={1},
+    )
 
 
 def made_text(moment) -> str:
@@ -247,20 +278,105 @@ def parts_held(manifest) -> str:
 
 @subcommand(
     "verify",
-    gettext_lazy("Read a whole backup and check every checksum; exit status 0 only if intact."),
-    add_file_argument,
+    gettext_lazy(
+        "Read a whole backup, check every checksum and work out its books from its rows alone; "
+        "exit status 0 only if intact and the books match the figures recorded in it."
+    ),
+    add_inspect_arguments,
 )
 def verify(args: argparse.Namespace) -> int:
     path = existing_file(args.file)
     try:
-        manifest = open_backup(path, progress=progress_printer(gettext("Checking"))).verify()
+        reader = open_backup(
+            path,
+            progress=progress_printer(gettext("Checking")),
+            convert=False,
+        )
+        books = file_figures(reader)
     except ArchiveError as error:
         raise archive_failure(error) from None
+    manifest = books.manifest
+    if args.json:
+        print_json(verified_json(path, books))
+        return 0
+    # The figures first; the verdict last, where a person (or a script) looks for it.
+    print_figures(books.found, manifest.company.base_currency)
+    print()
+    if books.recorded is not None:
+        print(
+            gettext(
+                "The books in this file balance and match the figures recorded when it was made."
+            )
+        )
+    else:
+        print(
+            gettext(
+                "The books in this file balance; format version %(version)s does not record "
+                "their figures, so there were none to compare them with."
+            )
+            % {"version": manifest.format_version}
+        )
     print(
         gettext("%(file)s is intact: a backup of “%(company)s” with %(parts)s.")
         % {"file": path.name, "company": manifest.company.name, "parts": parts_held(manifest)}
     )
     return 0
+
+
+def print_figures(figures, currency: str) -> None:
+    """The books' figures as a person reads them: the trial balance's totals, the balance
+    sheet, and each kind of document."""
+    from partida.backups.figures import DOCUMENT_NAMES
+    from partida.books.numbers import format_money
+
+    sheet = figures.balance_sheet
+    print_table(
+        [
+            [gettext("Accounts with movements"), format_count(len(figures.accounts))],
+            [gettext("Debit"), format_money(figures.debit, currency)],
+            [gettext("Credit"), format_money(figures.credit, currency)],
+            [gettext("Assets"), format_money(sheet.assets, currency)],
+            [gettext("Liabilities"), format_money(sheet.liabilities, currency)],
+            [gettext("Equity"), format_money(sheet.equity, currency)],
+            [
+                gettext("Profit to date not yet closed"),
+                format_money(sheet.current_earnings, currency),
+            ],
+        ],
+        right={1},
+    )
+    print()
+    rows = [[gettext("Kind of document"), gettext("Number"), gettext("Posted")]]
+    for kind, totals in figures.documents.items():
+        rows.append(
+            [
+                capfirst(gettext(DOCUMENT_NAMES.get(kind, kind))),
+                format_count(totals.count),
+                format_money(totals.debit, currency),
+            ]
+        )
+    print_table(rows, right={1, 2})
+
+
+def verified_json(path: Path, books) -> dict:
+    """What ``verify --json`` prints: the file is intact (else it exits with an error), and
+    the figures its rows give; ``figures_recorded`` false for a version that records none."""
+    found = books.found
+    return {
+        "file": path.name,
+        "intact": True,
+        "format_version": books.manifest.format_version,
+        "company": describe_json(books.manifest)["company"],
+        "balanced": True,
+        "figures_recorded": books.recorded is not None,
+        "figures_match": True if books.recorded is not None else None,
+        "figures": {
+            "account_count": len(found.accounts),
+            "debit": str(found.debit),
+            "credit": str(found.credit),
+            **found.to_dict(),
+        },
+    }
 
 
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:

@@ -17,10 +17,12 @@ from django.db import connection, models
 from django.utils import timezone
 
 import partida
+from partida.archive.figures import Tally
 from partida.archive.manifest import Company as ManifestCompany
 from partida.archive.manifest import Manifest, Parts
 from partida.archive.writer import ArchiveWriter, ProgressCallback, write_atomically
 from partida.attachments.store import open_blob
+from partida.backups.figures import books_layout, check_written, company_figures
 from partida.backups.json_rows import json_lines, key_order_index, table_query
 from partida.backups.prefetch import read_ahead
 from partida.backups.registry import ATTACHMENTS, EMAILS, HISTORY, Table, tables_for
@@ -152,12 +154,14 @@ def company_key(company_id, vendor: str) -> str:
 def plan_backup(
     snapshot: Snapshot, company: Company, parts: set[str]
 ) -> tuple[Manifest, list[tuple[str, int]]]:
-    """The manifest (row counts of this snapshot) and the distinct files to carry."""
+    """The manifest (row counts and the books' figures of this snapshot) and the distinct
+    files to carry."""
     key = company_key(company.pk, snapshot.vendor)
     counts = {table.name: count_rows(snapshot, table, key) for table in tables_for(parts)}
     if counts["company"] != 1:
         raise Company.DoesNotExist("The company was deleted before its backup could start.")
     blobs = blob_list(snapshot, key, parts)
+    documents = {kind: counts[table] for kind, table in books_layout().documents.items()}
     manifest = Manifest(
         app_version=partida.__version__,
         company=ManifestCompany(
@@ -169,6 +173,7 @@ def plan_backup(
         ),
         attachment_count=len(blobs),
         attachment_bytes=sum(size for _, size in blobs),
+        figures=company_figures(company.pk, documents),  # in the snapshot's transaction
     )
     return manifest, blobs
 
@@ -181,12 +186,15 @@ def fill_backup(
     blobs: list[tuple[str, int]],
 ) -> None:
     key = company_key(company.pk, snapshot.vendor)
+    tally = Tally(books_layout())  # the figures again, from the rows as they are written
     for table in tables_for(parts):
         if sql_can_write(snapshot, table, key):
             rows = writer.manifest.tables[table.name]  # counted in this snapshot
-            writer.write_table_lines(table.name, table_json(snapshot, table, key, rows))
+            lines = table_json(snapshot, table, key, rows)
+            writer.write_table_lines(table.name, tally.lines(table.name, lines))
         else:
-            writer.write_table(table.name, table_rows(snapshot, table, key))
+            writer.write_table(table.name, tally.rows(table.name, table_rows(snapshot, table, key)))
+    check_written(tally, writer.manifest.figures)
     for sha256, size in blobs:
         with open_blob(sha256) as blob:
             writer.write_attachment(sha256, size, blob)

@@ -56,6 +56,7 @@ from partida.archive.manifest import Manifest
 from partida.archive.reader import ArchiveReader, AttachmentMember, TableMember
 from partida.archive.writer import Progress
 from partida.attachments.store import discard_new_blobs, store_blob_reporting
+from partida.backups.figures import check_imported
 from partida.backups.progress import work as weighed_work
 from partida.backups.schema import archive_schema, declared_range, table_columns
 from partida.backups.staging import Staging
@@ -577,6 +578,8 @@ class ImportRun:
         company = Company.objects.get(pk=key)
         check_ledger_balances(company.pk)
         check_drafts_post_nothing(company.pk)
+        # Success only when the new books give the figures the file records of the old ones.
+        check_imported(company.pk, self.checked.manifest, self.renamer.canonical)
         rebuild_account_days(company.pk)  # derived from the ledger, not carried in the file
         # This copy's own origin, not the file's: the file carries the books only.
         CompanyOrigin.objects.create(

@@ -32,6 +32,8 @@ def describe(manifest: Manifest) -> dict:
         "counts": counts,
         "attachment_count": manifest.attachment_count,
         "attachment_bytes": manifest.attachment_bytes,
+        # What the import will restore: it keeps the new company only if its books give these.
+        "balance_sheet": manifest.figures.balance_sheet if manifest.figures else None,
     }
 
 
@@ -52,4 +54,5 @@ def describe_json(manifest: Manifest) -> dict:
             "count": manifest.attachment_count,
             "bytes": manifest.attachment_bytes,
         },
+        "figures": manifest.figures.to_dict() if manifest.figures else None,
     }

@@ -250,10 +250,12 @@ def rows_of_version_2(table: str, rows: Iterator[dict]) -> Iterator[dict]:
 #: Version 1 to 2: the company row gains its details (legal name, tax ID, address, email,
 #: phone and payment terms). Version 2 to 3: tax codes, invoice numbers and their series,
 #: payments applied to invoices, credit notes, archived accounts, the lock date and the
-#: closing of a year.
+#: closing of a year. Version 3 to 4: nothing to do, since version 4 only adds the figures of
+#: the books to the manifest, which a version 3 file does not record.
 UPGRADES = [
     Upgrade(from_version=1, rows=company_rows_of_version_1),
     Upgrade(from_version=2, manifest=manifest_of_version_2, rows=rows_of_version_2),
+    Upgrade(from_version=3),
 ]
 
 

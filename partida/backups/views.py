@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from partida.archive.errors import ArchiveError
 from partida.backups import jobs
 from partida.backups.export import default_backup_name
+from partida.backups.figures import recorded_figures
 from partida.backups.forms import BackupForm, ConfirmImportForm, ImportForm
 from partida.backups.from_manager import describe_manager_business, read_checked_business
 from partida.backups.importer import open_backup
@@ -220,9 +221,12 @@ def discard(job: Job) -> None:
 
 
 def read_manifest(job: Job):
-    """The manifest of the job's file: only its first member is read, wherever it is."""
+    """The manifest of the job's file: only its first member is read, wherever it is. A file
+    of a version that records the books' figures and has lost them is refused here already."""
     with job_files().open(job) as stream:
-        return open_backup(stream).manifest
+        manifest = open_backup(stream).manifest
+    recorded_figures(manifest)
+    return manifest
 
 
 def is_manager_job(job: Job) -> bool:
