@@ -1,6 +1,7 @@
 """``partida backup``, ``inspect``, ``verify`` and ``import``: the backup engine for scripts."""
 
 import argparse
+import getpass
 import os
 import tempfile
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
+from partida.archive.encryption import Passphrase, check_header, is_encrypted
 from partida.archive.errors import ArchiveError
 from partida.archive.writer import Progress
 from partida.backups.export import EXTENSION, backup_to_file, default_backup_name, parts_from
@@ -56,6 +58,61 @@ def add_backup_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-emails", action="store_true", help=gettext("Leave out emails."))
     parser.add_argument("--no-history", action="store_true", help=gettext("Leave out the history."))
+    parser.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=gettext(
+            "Encrypt the backup with a passphrase (age), typed twice at the terminal or taken "
+            "from PARTIDA_BACKUP_PASSPHRASE. A lost passphrase cannot be recovered."
+        ),
+    )
+
+
+#: The environment variable a script gives a backup's passphrase in (never an argument, which
+#: other users of the machine can read in the list of processes).
+PASSPHRASE_VARIABLE = "PARTIDA_BACKUP_PASSPHRASE"
+
+
+def read_passphrase(confirm: bool) -> str:
+    """The passphrase from ``PARTIDA_BACKUP_PASSPHRASE``, else typed at the terminal (twice when
+    ``confirm``), never echoed."""
+    given = os.environ.get(PASSPHRASE_VARIABLE)
+    if given is not None:
+        if not given:
+            raise CliError(
+                gettext("%(variable)s is empty: set it to the backup's passphrase.")
+                % {"variable": PASSPHRASE_VARIABLE}
+            )
+        return given
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR))
+    except OSError:
+        raise CliError(
+            gettext("There is no terminal to type the passphrase at: set %(variable)s to it.")
+            % {"variable": PASSPHRASE_VARIABLE}
+        ) from None
+    passphrase = getpass.getpass(gettext("Passphrase: "))
+    if not passphrase:
+        raise CliError(gettext("The passphrase cannot be empty."))
+    if confirm and getpass.getpass(gettext("The same passphrase again: ")) != passphrase:
+        raise CliError(
+            gettext("The two passphrases differ: nothing was written. Type the same one twice.")
+        )
+    return passphrase
+
+
+def passphrase_for(path: Path) -> Passphrase | None:
+    """None for a plain backup; for an encrypted one, its passphrase, asked for once the file
+    is known to be one a passphrase opens."""
+    with open(path, "rb") as f:
+        if not is_encrypted(f.read(64)):
+            return None
+        f.seek(0)
+        try:
+            check_header(f)
+        except ArchiveError as error:
+            raise archive_failure(error) from None
+    return Passphrase(read_passphrase(confirm=False))
 
 
 def output_path(company, output: str | None) -> Path:
@@ -79,11 +136,18 @@ def backup(args: argparse.Namespace) -> int:
     parts = parts_from(
         attachments=not args.no_attachments, emails=not args.no_emails, history=not args.no_history
     )
+    passphrase = read_passphrase(confirm=True) if args.encrypt else None
     try:
         with WorkFolder() as work:
             # A backup killed midway leaves its partial file: the next start removes it.
             work.note("partial", str(path.parent / f".{path.name}."))
-            backup_to_file(company, path, parts, progress=progress_printer(gettext("Writing")))
+            backup_to_file(
+                company,
+                path,
+                parts,
+                progress=progress_printer(gettext("Writing")),
+                passphrase=passphrase,
+            )
     except ArchiveError as error:
         raise archive_failure(error) from None
     except OSError as error:
@@ -182,7 +246,7 @@ def inspect(args: argparse.Namespace) -> int:
     if is_manager_file(path):
         return inspect_manager_business(path, args.json)
     try:
-        manifest = open_backup(path).manifest
+        manifest = open_backup(path, passphrase=passphrase_for(path)).manifest
     except ArchiveError as error:
         raise archive_failure(error) from None
     description = describe_json(manifest)
@@ -290,6 +354,7 @@ def verify(args: argparse.Namespace) -> int:
         reader = open_backup(
             path,
             progress=progress_printer(gettext("Checking")),
+            passphrase=passphrase_for(path),
             convert=False,
         )
         books = file_figures(reader)
@@ -398,10 +463,12 @@ def import_(args: argparse.Namespace) -> int:
         if is_manager_file(path):
             print(do_import_manager_file(path, new_name=args.name).name)
             return 0
+        passphrase = passphrase_for(path)
         company = do_import_company(
             path,
             new_name=args.name,
             progress=lambda phase, done, total: line(phase_label(phase).rstrip("…"), done, total),
+            passphrase=passphrase,
         )
     except ArchiveError as error:
         raise archive_failure(error) from None

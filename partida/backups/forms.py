@@ -30,6 +30,54 @@ class BackupForm(forms.Form):
         initial=True,
         help_text=_("The audit trail: every change, who made it and when."),
     )
+    encrypt = forms.BooleanField(
+        label=_("Encrypt with a passphrase"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "Only someone who knows the passphrase can open the file; the standard age tool "
+            "opens it too."
+        ),
+    )
+    passphrase = forms.CharField(
+        label=_("Passphrase"),
+        required=False,
+        strip=False,
+        max_length=1000,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    passphrase_again = forms.CharField(
+        label=_("The same passphrase again"),
+        required=False,
+        strip=False,
+        max_length=1000,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    #: The optional parts, in the order the dialog lists them.
+    PARTS = ("attachments", "emails", "history")
+    PASSPHRASE_FIELDS = ("encrypt", "passphrase", "passphrase_again")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not encryption_offered():
+            for name in self.PASSPHRASE_FIELDS:
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("encrypt"):
+            data["passphrase"] = ""
+            return data
+        passphrase = data.get("passphrase") or ""
+        if not passphrase:
+            self.add_error("passphrase", _("Type the passphrase to encrypt the backup with."))
+        elif passphrase != data.get("passphrase_again"):
+            self.add_error(
+                "passphrase_again",
+                _("The two passphrases differ: type the same passphrase in both boxes."),
+            )
+        return data
 
     def clean_file_name(self) -> str:
         name = self.cleaned_data["file_name"].strip()
@@ -54,6 +102,22 @@ class ImportForm(forms.Form):
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
         return upload
+
+
+def encryption_offered() -> bool:
+    """Encrypted backups are made and imported on the desktop edition, whose jobs run in the
+    process that was given the passphrase (see ``passphrases``); not yet in the cloud."""
+    return settings.EDITION != "cloud"
+
+
+class PassphraseForm(forms.Form):
+    passphrase = forms.CharField(
+        label=_("Passphrase"),
+        strip=False,
+        max_length=1000,
+        help_text=_("The passphrase typed when the backup was made."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
 
 
 class ConfirmImportForm(forms.Form):

@@ -41,6 +41,7 @@ import orjson
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils.translation import gettext_lazy
 
+from partida.archive.encryption import Passphrase, open_decrypted
 from partida.archive.errors import (
     ArchiveError,
     Corrupted,
@@ -83,7 +84,9 @@ def open_backup(
     limits: Limits | None = None,
     validate: bool = True,
     convert: bool = True,
+    passphrase: Passphrase | None = None,
 ):
+    """A reader of the backup at ``source``; ``passphrase`` reads an encrypted one."""
     return ArchiveReader(
         source,
         schema=archive_schema(),
@@ -91,6 +94,7 @@ def open_backup(
         limits=limits,
         validate_rows=validate,
         convert_rows=convert,
+        passphrase=passphrase,
     )
 
 
@@ -467,6 +471,7 @@ def do_import_company(
     work: WorkFolder | None = None,
     cancelled: Callable[[], bool] | None = None,
     backup_file: str | None = None,
+    passphrase: Passphrase | None = None,
 ) -> Company:
     """Restore a backup as a new company and return it; raise ArchiveError on a bad file.
 
@@ -477,11 +482,14 @@ def do_import_company(
     stored file. When ``cancelled()`` (by default: a cancel requested in the work folder) says
     so, the import stops and undoes itself, raising ``Cancelled``. ``backup_file`` is the
     file's name as the person chose it (by default the source's own), which the company's
-    origin records.
+    origin records. ``passphrase`` opens an encrypted backup: both passes decrypt as they read
+    (the key derived once), so the plain books are never written to the disk.
     """
     if work is None:
         with WorkFolder() as own:
-            return do_import_company(source, new_name, progress, own, cancelled, backup_file)
+            return do_import_company(
+                source, new_name, progress, own, cancelled, backup_file, passphrase
+            )
     if backup_file is None:
         backup_file = os.path.basename(source) if isinstance(source, str | os.PathLike) else ""
     sqlite = connection.vendor == "sqlite"
@@ -492,10 +500,13 @@ def do_import_company(
     )
     bar.begin("checking")
     work.pause_for_tests("checking")
-    checked = check_backup(open_backup(source, convert=False, progress=bar.of_pass))
+    checked = check_backup(
+        open_backup(source, convert=False, progress=bar.of_pass, passphrase=passphrase)
+    )
     run = ImportRun(
         source, checked, KeyRenamer(random_offset(checked.largest_key)), new_name, backup_file
     )
+    run.passphrase = passphrase
     run.bar, run.work = bar, work
     bar.begin("importing")
     try:
@@ -537,11 +548,14 @@ class ImportRun:
     bar: ImportProgress = dataclasses.field(init=False)
     work: WorkFolder = dataclasses.field(init=False)
     new_blobs: list[str] = dataclasses.field(default_factory=list)
+    passphrase: Passphrase | None = None
 
     def insert_pass(self, staging: Staging | None) -> None:
         """Every row inserted (into ``staging``, or the database itself), every attachment
         stored, and the file proven to be the very bytes the first pass checked."""
-        reader = open_backup(self.source, progress=self.bar.of_pass, validate=False)
+        reader = open_backup(
+            self.source, progress=self.bar.of_pass, validate=False, passphrase=self.passphrase
+        )
         vendor = "sqlite" if staging is not None else connection.vendor
         try:
             with connection.cursor() as cursor:
@@ -565,7 +579,7 @@ class ImportRun:
         except (DatabaseError, connection.Database.Error):  # COPY raises the driver's
             # The rows were checked: a database refusing them means the file changed since,
             # unless its bytes are still those checked (then it is the database).
-            if not still_the_checked_file(self.source, self.checked.digest):
+            if not still_the_checked_file(self.source, self.checked.digest, self.passphrase):
                 raise Corrupted("the file changed while it was imported") from None
             raise
         if reader.digest != self.checked.digest:
@@ -643,10 +657,20 @@ def check_drafts_post_nothing(company_id) -> None:
         raise UnbalancedBooks(f"the draft invoice {posted[0]} has ledger entries")
 
 
-def still_the_checked_file(source, digest: str) -> bool:
-    """Whether the file's bytes before its trailer still hash to the digest first checked."""
+def still_the_checked_file(source, digest: str, passphrase: Passphrase | None = None) -> bool:
+    """Whether the file's bytes before its trailer still hash to the digest first checked
+    (an encrypted file's plain bytes: its key was kept from the first pass)."""
     sha = hashlib.sha256()
-    with open(source, "rb") if isinstance(source, str | os.PathLike) else nullcontext(source) as f:
+    if passphrase is not None and passphrase.unlocked:
+        try:
+            opened = open_decrypted(source, passphrase)
+        except ArchiveError:
+            return False
+    elif isinstance(source, str | os.PathLike):
+        opened = open(source, "rb")  # noqa: SIM115 (closed by with)
+    else:
+        opened = nullcontext(source)
+    with opened as f:
         f.seek(0, os.SEEK_END)
         remaining = f.tell() - TRAILER_SIZE
         f.seek(0)

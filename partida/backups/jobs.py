@@ -35,6 +35,7 @@ from partida.archive.errors import ArchiveError
 from partida.archive.writer import Progress
 from partida.attachments.held import remove_stale_held_files
 from partida.attachments.store import delete_orphan_blobs
+from partida.backups import passphrases
 from partida.backups.export import backup_to_file
 from partida.backups.from_manager import do_import_manager_file
 from partida.backups.importer import Cancelled, do_import_company
@@ -147,7 +148,17 @@ def run_backup_job(job: Job, work_folder: WorkFolder, channel) -> None:
     company = Company.objects.get(pk=job.company_id)
     parts = set(job.options.get("parts", []))
     path = work_folder.file("backup.manager")
-    backup_to_file(company, path, parts, progress=backup_progress(channel, work_folder))
+    # An encrypted backup's passphrase was handed over in memory by the dialog (never stored).
+    passphrase = passphrases.release(job.pk) if job.options.get("encrypted") else None
+    if job.options.get("encrypted") and not passphrase:
+        raise PassphraseForgotten()
+    backup_to_file(
+        company,
+        path,
+        parts,
+        progress=backup_progress(channel, work_folder),
+        passphrase=passphrase,
+    )
     job_files().keep_backup(job, path)
 
 
@@ -169,10 +180,24 @@ def run_import_job(job: Job, work_folder: WorkFolder, channel) -> None:
                 work=work_folder,
                 cancelled=channel.cancelled,
                 backup_file=job.file_name,
+                passphrase=passphrases.held(job.pk),  # an encrypted file's key, in memory
             )
     finally:
+        passphrases.release(job.pk)
         files.delete(job)
     job.company_id = company.pk
+
+
+class PassphraseForgotten(ArchiveError):
+    """An encrypted backup's job whose passphrase this process does not hold (it restarted)."""
+
+    code = "encrypted"
+
+    def template(self) -> str:
+        return _(
+            "The backup was not made because Partida restarted before it began and a "
+            "passphrase is never kept: make the backup again."
+        )
 
 
 def unexpected_failure() -> str:
@@ -246,6 +271,7 @@ def do_cancel_job(job: Job) -> None:
         state=Job.State.CANCELLED, finished_at=timezone.now()
     )
     if stopped:
+        passphrases.release(job.pk)
         job_files().delete(job)
         return
     if settings.EDITION == "cloud":

@@ -15,11 +15,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from partida.archive.encryption import (
+    Passphrase,
+    WrongPassphrase,
+    check_header,
+    is_encrypted,
+)
 from partida.archive.errors import ArchiveError
-from partida.backups import jobs
+from partida.backups import jobs, passphrases
 from partida.backups.export import default_backup_name
 from partida.backups.figures import recorded_figures
-from partida.backups.forms import BackupForm, ConfirmImportForm, ImportForm
+from partida.backups.forms import (
+    BackupForm,
+    ConfirmImportForm,
+    ImportForm,
+    PassphraseForm,
+    encryption_offered,
+)
 from partida.backups.from_manager import describe_manager_business, read_checked_business
 from partida.backups.importer import open_backup
 from partida.backups.job_files import job_files
@@ -39,12 +51,16 @@ def backup(request: HttpRequest, company_id) -> HttpResponse:
         form = BackupForm(request.POST)
         if form.is_valid():
             parts = [p for p in ("attachments", "emails", "history") if form.cleaned_data[p]]
+            passphrase = form.cleaned_data.get("passphrase")
+            options = {"parts": parts} | ({"encrypted": True} if passphrase else {})
             job = Job.objects.create(
                 kind=Job.Kind.BACKUP,
                 company_id=company.pk,
                 file_name=form.cleaned_data["file_name"],
-                options={"parts": parts},
+                options=options,
             )
+            if passphrase:
+                passphrases.hold(job.pk, passphrase)  # memory only: the job's thread takes it
             jobs.start(job)
             return redirect("backups:job", job_id=job.pk)
     else:
@@ -178,12 +194,32 @@ def import_company(request: HttpRequest) -> HttpResponse:
 
 def check_importable(path: str) -> None:
     """Raise ``ArchiveError`` unless the file is a Partida backup or a Manager.io business
-    that can be imported; a Partida backup is checked from its first member only."""
+    that can be imported; a Partida backup is checked from its first member only, an
+    encrypted one from its header (its passphrase is asked for next)."""
+    with open(path, "rb") as f:
+        if is_encrypted(f.read(64)):
+            if not encryption_offered():
+                raise EncryptedHereNot()
+            f.seek(0)
+            check_header(f)
+            return
     if is_manager_file(path):
         with tempfile.TemporaryDirectory(prefix="partida-manager-") as folder:
             read_checked_business(path, folder)
     else:
         open_backup(path).manifest  # noqa: B018 (reads only the first member)
+
+
+class EncryptedHereNot(ArchiveError):
+    """The cloud edition cannot take an encrypted backup yet (its jobs run elsewhere)."""
+
+    code = "encrypted"
+
+    def template(self) -> str:
+        return _(
+            "Encrypted backups cannot be imported here yet: decrypt the file with the age "
+            "tool (age -d), then import the decrypted file."
+        )
 
 
 @contextmanager
@@ -216,17 +252,44 @@ def keep_upload(upload, path: str) -> Job:
 
 
 def discard(job: Job) -> None:
+    passphrases.release(job.pk)
     job_files().delete(job)
     job.delete()
 
 
-def read_manifest(job: Job):
+def read_manifest(job: Job, passphrase: Passphrase | None = None):
     """The manifest of the job's file: only its first member is read, wherever it is. A file
     of a version that records the books' figures and has lost them is refused here already."""
     with job_files().open(job) as stream:
-        manifest = open_backup(stream).manifest
+        manifest = open_backup(stream, passphrase=passphrase).manifest
     recorded_figures(manifest)
     return manifest
+
+
+def is_encrypted_job(job: Job) -> bool:
+    with job_files().open(job) as stream:
+        return is_encrypted(stream.read(64))
+
+
+def ask_passphrase(request: HttpRequest, job: Job) -> HttpResponse:
+    """An encrypted upload: its passphrase, before the preview. A wrong one says so and asks
+    again; cancel discards the upload. Only the file's key is kept, in memory."""
+    form = PassphraseForm()
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            discard(job)
+            return redirect("backups:import")
+        form = PassphraseForm(request.POST)
+        if form.is_valid():
+            passphrase = Passphrase(form.cleaned_data["passphrase"])
+            try:
+                read_manifest(job, passphrase)
+            except WrongPassphrase as error:
+                form.add_error("passphrase", archive_error_message(error))
+            else:
+                passphrases.hold(job.pk, passphrase.key_only())
+                return redirect("backups:import_preview", job_id=job.pk)
+    return render(request, "backups/import_passphrase.html", {"job": job, "form": form})
 
 
 def is_manager_job(job: Job) -> bool:
@@ -245,9 +308,14 @@ def describe_manager_job(job: Job) -> dict:
 def import_preview(request: HttpRequest, job_id) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id, kind=Job.Kind.IMPORT, state=Job.State.WAITING)
     try:
-        if is_manager_job(job):
+        key = None
+        if is_encrypted_job(job):
+            key = passphrases.held(job.pk)
+            if key is None:
+                return ask_passphrase(request, job)
+        elif is_manager_job(job):
             return manager_import_preview(request, job, describe_manager_job(job))
-        manifest = read_manifest(job)
+        manifest = read_manifest(job, key)
     except (ArchiveError, FileNotFoundError) as error:
         discard(job)
         message = (

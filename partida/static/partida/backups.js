@@ -18,6 +18,15 @@
     });
   });
 
+  // The passphrase boxes show only while "Encrypt with a passphrase" is ticked.
+  document.querySelectorAll("[data-shown-by]").forEach(function (part) {
+    var box = document.getElementById(part.dataset.shownBy);
+    if (!box) return;
+    function sync() { part.hidden = !box.checked; }
+    box.addEventListener("change", sync);
+    sync();
+  });
+
   var job = document.getElementById("job");
   if (!job) return;
   var bar = document.getElementById("job-progress");
