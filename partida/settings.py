@@ -206,3 +206,5 @@ if EDITION == "cloud":
         SECURE_PROXY_SSL_HEADER = _cloud["SECURE_PROXY_SSL_HEADER"]
     ROOT_URLCONF = "partida.cloud.root_urls"  # adds the portal and the administration screen
     PARTIDA_COMPANY_ACCESS = "partida.cloud.access"
+    # Each customer may choose a passphrase for the automatic backups of their companies.
+    PARTIDA_AUTOMATIC_BACKUP_PASSPHRASE = "partida.cloud.encryption.passphrase_for_company"

@@ -55,3 +55,13 @@ def test_only_pause() -> float:
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def automatic_backup_passphrase(company_id) -> str | None:
+    """The passphrase a company's automatic backups are encrypted with, or None: the
+    ``PARTIDA_AUTOMATIC_BACKUP_PASSPHRASE`` hook (the cloud edition's customers choose one)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    hook = getattr(settings, "PARTIDA_AUTOMATIC_BACKUP_PASSPHRASE", None)
+    return import_string(hook)(company_id) if hook else None

@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 
 from partida.archive.errors import ArchiveError
 from partida.archive.writer import Progress
-from partida.autobackups.config import KEY_PREFIX, heartbeat_every, test_only_pause, worker_name
+from partida.autobackups.config import (
+    KEY_PREFIX,
+    automatic_backup_passphrase,
+    heartbeat_every,
+    test_only_pause,
+    worker_name,
+)
 from partida.autobackups.models import StoredBackup
 from partida.autobackups.retention import apply_retention
 from partida.backups.export import backup_to_file
@@ -177,7 +183,10 @@ def run_stored_backup(backup_id, worker: str | None = None) -> StoredBackup | No
         try:
             company = Company.objects.get(pk=backup.company_id)
             path = Path(folder) / "backup.manager"
-            backup_to_file(company, path, set(backup.parts), progress=lease.progress)
+            passphrase = automatic_backup_passphrase(backup.company_id)
+            backup_to_file(
+                company, path, set(backup.parts), progress=lease.progress, passphrase=passphrase
+            )
             size = path.stat().st_size
             sha256 = sha256_of(path)
             lease.beat(force=True)
@@ -185,7 +194,9 @@ def run_stored_backup(backup_id, worker: str | None = None) -> StoredBackup | No
             lease.beat(force=True)
             path.unlink()
             pause_for_tests(lease)
-            verify_stored(storage, key, size, sha256, lease.progress)
+            verify_stored(
+                storage, key, size, sha256, lease.progress, encrypted=passphrase is not None
+            )
             lease.finish(state=State.VERIFIED, size=size, sha256=sha256, heartbeat_at=None)
         except LeaseLost:
             log.warning("backup %s was taken over by another worker; this attempt stops", backup.pk)

@@ -32,3 +32,30 @@ class SignInForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if not CustomerUser.objects.filter(user=user).exists():
             raise forms.ValidationError(self.error_messages["not_customer"], code="not_customer")
+
+
+class BackupPassphraseForm(forms.Form):
+    """The passphrase of a customer's automatic backups, typed twice."""
+
+    passphrase = forms.CharField(
+        label=_("Passphrase"),
+        strip=False,
+        max_length=1000,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    passphrase_again = forms.CharField(
+        label=_("The same passphrase again"),
+        strip=False,
+        max_length=1000,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        passphrase = data.get("passphrase")
+        if passphrase and passphrase != data.get("passphrase_again"):
+            self.add_error(
+                "passphrase_again",
+                _("The two passphrases differ: type the same passphrase in both boxes."),
+            )
+        return data

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partida.mail.secrets import EncryptedTextField
+
 
 class Customer(models.Model):
     """A customer account: its users work in its companies while the subscription is active."""
@@ -84,3 +86,30 @@ class CompanyOwner(models.Model):
         from partida.books.models import Company
 
         return Company.objects.filter(pk=self.company_id).first()
+
+
+class BackupPassphrase(models.Model):
+    """The passphrase a customer chose for the automatic backups of their companies.
+
+    The service must encrypt backups while nobody is signed in, so it keeps the passphrase,
+    encrypted at rest under the service's secret key (``partida.mail.secrets``): it protects the
+    files in the object store and every downloaded copy, not the books from the service itself,
+    which holds them anyway. The portal says so.
+    """
+
+    customer = models.OneToOneField(
+        Customer,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="backup_passphrase",
+        verbose_name=_("customer"),
+    )
+    passphrase = EncryptedTextField(_("passphrase"))
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("backup passphrase")
+        verbose_name_plural = _("backup passphrases")
+
+    def __str__(self) -> str:
+        return str(self.customer)

@@ -15,7 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partida.backups.export import default_backup_name
 from partida.cloud.access import companies_of, stored_backup_for
-from partida.cloud.forms import SignInForm
+from partida.cloud.encryption import (
+    do_remove_backup_passphrase,
+    do_set_backup_passphrase,
+    encrypts_backups,
+)
+from partida.cloud.forms import BackupPassphraseForm, SignInForm
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -50,7 +55,11 @@ def company_backups(customer) -> list[dict]:
 @require_GET
 def portal(request: HttpRequest) -> HttpResponse:
     customer = request.customer
-    context = {"customer": customer, "companies": company_backups(customer)}
+    context = {
+        "customer": customer,
+        "companies": company_backups(customer),
+        "encrypted": encrypts_backups(customer),
+    }
     return render(request, "cloud/portal.html", context)
 
 
@@ -96,3 +105,25 @@ def back_up_now(request: HttpRequest, company_id) -> HttpResponse:
         % {"name": company.name},
     )
     return redirect("cloud:portal")
+
+
+def backup_encryption(request: HttpRequest) -> HttpResponse:
+    """Set, change or remove the passphrase of the customer's automatic backups."""
+    customer = request.customer
+    form = BackupPassphraseForm(request.POST or None)
+    if request.method == "POST" and "remove" in request.POST:
+        do_remove_backup_passphrase(customer)
+        messages.success(request, _("The next automatic backups will not be encrypted."))
+        return redirect("cloud:portal")
+    if request.method == "POST" and form.is_valid():
+        do_set_backup_passphrase(customer, form.cleaned_data["passphrase"])
+        messages.success(
+            request,
+            _(
+                "The next automatic backups will be encrypted with this passphrase. Keep it "
+                "safe: without it nobody can open them."
+            ),
+        )
+        return redirect("cloud:portal")
+    context = {"customer": customer, "form": form, "encrypted": encrypts_backups(customer)}
+    return render(request, "cloud/backup_encryption.html", context)

@@ -47,6 +47,7 @@ def cloud(settings, s3_server):
     settings.EDITION = "cloud"
     settings.ROOT_URLCONF = "partida.cloud.root_urls"
     settings.PARTIDA_COMPANY_ACCESS = "partida.cloud.access"
+    settings.PARTIDA_AUTOMATIC_BACKUP_PASSPHRASE = "partida.cloud.encryption.passphrase_for_company"
     settings.LANGUAGE_CODE = "en"
     return settings
 

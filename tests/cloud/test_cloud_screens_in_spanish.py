@@ -61,3 +61,21 @@ def test_portal_screens_are_spanish_before_and_after_the_subscription_ends(scree
     closed = client.get(f"/c/{screens.company.pk}/")
     assert closed.status_code == 403
     check_spanish("a company screen after the subscription ended", closed)
+
+
+def test_the_encryption_screens_are_spanish(screens):
+    client = spanish_client(screens)
+    check_spanish("encryption", client.get("/portal/encryption/"))
+    differ = client.post(
+        "/portal/encryption/", {"passphrase": "una frase", "passphrase_again": "otra frase"}
+    )
+    check_spanish("encryption, two passphrases that differ", differ)
+    saved = client.post(
+        "/portal/encryption/",
+        {"passphrase": "una frase", "passphrase_again": "una frase"},
+        follow=True,
+    )
+    check_spanish("portal after choosing a passphrase", saved)
+    check_spanish("encryption, once chosen", client.get("/portal/encryption/"))
+    stopped = client.post("/portal/encryption/", {"remove": "1"}, follow=True)
+    check_spanish("portal after stopping encryption", stopped)
