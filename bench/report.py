@@ -8,7 +8,9 @@ METHODS = [
     ("partida_backup", "Partida backup"),
     ("floor_backup", "floor backup"),
     ("dumpdata", "dumpdata"),
+    ("partida_backup_encrypted", "encrypted backup"),
     ("partida_import", "Partida import"),
+    ("partida_import_encrypted", "encrypted import"),
     ("browser_import", "screen import"),
     ("floor_restore", "floor restore"),
     ("loaddata", "loaddata"),
@@ -27,7 +29,14 @@ COLOURS = {
     "dumpdata": (214, 39, 40),
     "loaddata": (214, 39, 40),
 }
-DASHED = {"partida_import", "browser_import", "floor_restore", "loaddata"}
+COLOURS |= {"partida_backup_encrypted": (255, 127, 14), "partida_import_encrypted": (255, 127, 14)}
+DASHED = {
+    "partida_import",
+    "partida_import_encrypted",
+    "browser_import",
+    "floor_restore",
+    "loaddata",
+}
 
 
 def finished(result: dict | None) -> bool:
@@ -109,6 +118,18 @@ def goals(results: dict) -> list[dict]:
                 f"{ratio:.2f}x ({screen['seconds']:.1f} s vs {command['seconds']:.1f} s)",
                 ratio <= 1.2,
             )
+    for size, data in sizes.items():
+        for step in ("backup", "import"):
+            plain = data["methods"].get(f"partida_{step}")
+            encrypted = data["methods"].get(f"partida_{step}_encrypted")
+            if plain and encrypted and finished(plain) and finished(encrypted):
+                ratio = encrypted["seconds"] / plain["seconds"]
+                add(
+                    f"{size}: encrypted {step} <= 1.15x the plain {step}'s time",
+                    f"{ratio:.2f}x ({encrypted['seconds']:.1f} s vs {plain['seconds']:.1f} s; "
+                    f"{encrypted['peak_mb']:.0f} MB vs {plain['peak_mb']:.0f} MB peak)",
+                    ratio <= 1.15,
+                )
     load = results.get("summary_load")
     if load:
         add(

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from bench.browser_import import browser_import
+from bench.encrypted import encrypted_steps
 from bench.engines import CACHE, ENGINES, Company
 from bench.load import summary_load
 from bench.proc import ROOT, check, partida_command, python_module, run
@@ -75,6 +76,9 @@ def measure_size(engine, company: Company, args, log: Path) -> dict:
         runs.append(check(run(command, target.env(), log), "partida import", log))
         engine.drop(target)
     methods["partida_import"] = best(runs).as_json()
+
+    say(f"{size}: partida backup --encrypt, and partida import of it")
+    methods |= encrypted_steps(engine, company, work, log, args.repeat)
 
     say(f"{size}: Import company from the screens")
     runs = []

@@ -311,26 +311,32 @@ class EncryptingWriter:
     def _seal(self, data: Any, last: bool) -> bytes:
         sealed = self._aead.encrypt(_chunk_nonce(self._index, last), data, None)
         self._index += 1
+        self.size += len(sealed)
         return sealed
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
         if self.closed:
             raise ValueError("write to a closed EncryptingWriter")
         buf = self._buf
-        buf += data
-        if len(buf) > CHUNK_SIZE:
-            # Every full chunk but one byte's worth: the last chunk is sealed as such at close.
-            full = (len(buf) - 1) // CHUNK_SIZE
-            view = memoryview(buf)
-            out = b"".join(
-                self._seal(view[i * CHUNK_SIZE : (i + 1) * CHUNK_SIZE], last=False)
-                for i in range(full)
-            )
-            view.release()
-            del buf[: full * CHUNK_SIZE]
-            self.raw.write(out)
-            self.size += len(out)
-        return len(data)
+        size = len(data)
+        if len(buf) + size <= CHUNK_SIZE:
+            buf += data
+            return size
+        # More than a chunk: seal every chunk that more bytes follow (the last chunk is
+        # sealed as such at close), straight from ``data`` where it can, without copying it.
+        view = memoryview(data).cast("B")
+        write = self.raw.write
+        pos = 0
+        if buf:
+            pos = CHUNK_SIZE - len(buf)
+            buf += view[:pos]
+            write(self._seal(buf, last=False))
+            buf.clear()
+        while size - pos > CHUNK_SIZE:
+            write(self._seal(view[pos : pos + CHUNK_SIZE], last=False))
+            pos += CHUNK_SIZE
+        buf += view[pos:]
+        return size
 
     def flush(self) -> None:
         flush = getattr(self.raw, "flush", None)
@@ -344,7 +350,6 @@ class EncryptingWriter:
         out = self._seal(bytes(self._buf), last=True)
         self._buf.clear()
         self.raw.write(out)
-        self.size += len(out)
         self.closed = True
         self.flush()
 
