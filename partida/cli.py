@@ -226,9 +226,11 @@ def serve(args: argparse.Namespace) -> int:
     host, port = listen_address(args.port)
     server = make_server(port, host)
     keep_house_while_serving()
+    stop_on_sigterm()
     url = f"http://{host}:{server.server_address[1]}/"
     print(gettext("Partida is running at %(url)s (Ctrl+C stops it).") % {"url": url})
     sys.stdout.flush()
+    automatic = back_up_while_serving()  # after the line above: theirs print below it
     if args.open:
         import webbrowser
 
@@ -239,7 +241,26 @@ def serve(args: argparse.Namespace) -> int:
         print(gettext("Stopped."))
     finally:
         server.server_close()
+        automatic.close()  # a backup in progress ends; those "when Partida is closed" run
     return 0
+
+
+def back_up_while_serving():
+    """The desktop edition's automatic backups to a folder, in a thread of their own
+    (``partida.autobackups.desktop``); ``close()`` when the server stops."""
+    from partida.autobackups.desktop import start_while_serving
+
+    return start_while_serving()
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM stops the server as Ctrl+C does, so what runs on closing still runs."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 # partida demo

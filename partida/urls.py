@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("partida.mail.urls")),
     path("", include("partida.history.urls")),
     path("", include("partida.backups.urls")),
+    path("", include("partida.autobackups.urls")),
     path("", include("partida.reports.urls")),
 ]
 

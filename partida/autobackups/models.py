@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partida.mail.secrets import EncryptedTextField
+
 
 class StoredBackup(models.Model):
     """An automatic (or requested) backup of a company, kept in the object store.
@@ -68,3 +70,46 @@ class StoredBackup(models.Model):
     @property
     def verified(self) -> bool:
         return self.state == self.State.VERIFIED
+
+
+def every_part() -> list[str]:
+    return ["attachments", "emails", "history"]
+
+
+class DesktopSchedule(models.Model):
+    """The desktop edition's automatic backups: one row for the installation (``pk`` 1).
+
+    While ``partida serve`` runs, every company is backed up to ``folder`` ``every`` day (every
+    ``PARTIDA_BACKUP_EVERY_HOURS``) or when the server stops; each backup is a ``StoredBackup``
+    whose ``storage_key`` is the absolute path of its file in the folder.
+    """
+
+    class Every(models.TextChoices):
+        DAILY = "daily", _("Every day")
+        CLOSING = "closing", _("When Partida is closed")
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    enabled = models.BooleanField(_("make automatic backups"), default=False)
+    every = models.CharField(_("when"), max_length=8, choices=Every.choices, default=Every.DAILY)
+    folder = models.CharField(_("folder"), max_length=1024, blank=True)
+    parts = models.JSONField(_("parts"), default=every_part, blank=True)
+    #: Encrypts every backup (age, scrypt) when set; kept encrypted at rest (Fernet, under a key
+    #: derived from the installation's secret key), since the backups run unattended.
+    passphrase = EncryptedTextField(_("passphrase"), blank=True)
+    keep_daily = models.PositiveIntegerField(_("daily backups kept"), default=7)
+    keep_weekly = models.PositiveIntegerField(_("weekly backups kept"), default=4)
+    keep_monthly = models.PositiveIntegerField(_("monthly backups kept"), default=12)
+    #: When the settings were last saved: a backup that failed before then is tried again now.
+    saved_at = models.DateTimeField(_("saved"), null=True, blank=True)
+    #: When the backups were last switched on (for the Summary's notice).
+    enabled_at = models.DateTimeField(_("switched on"), null=True, blank=True)
+    #: Set while a server runs with backups "when Partida is closed", cleared once they ran:
+    #: still set at the next start means they were missed (the server was killed).
+    serving_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("automatic backup settings")
+        verbose_name_plural = _("automatic backup settings")
+
+    def __str__(self) -> str:
+        return f"{self.get_every_display()} → {self.folder or '-'}"

@@ -19,6 +19,7 @@ TABS = [
     ("reports", _("Reports"), "reports:index", None),
     ("emails", _("Emails"), "mail:emails", None),
     ("history", _("History"), "history:list", None),
+    ("backups", _("Backups"), "autobackups:list", None),
 ]
 
 

@@ -64,6 +64,8 @@ PAID_KIND = {"receipt": "sales_invoice", "payment": "purchase_invoice"}
 GAPS_NAMED = 20  # how many missing invoice numbers the sales invoices list names
 ATTACHMENTS_PANEL = "attachments/_panel.html"
 BACKUP_DIALOG = "backups/_backup_dialog.html"
+BACKUP_NOTICE = "autobackups/_summary_notice.html"
+COMPANIES_ACTIONS = "autobackups/_companies_actions.html"
 
 
 def get_company(company_id) -> m.Company:
@@ -107,7 +109,8 @@ def companies(request: HttpRequest) -> HttpResponse:
         {"company": company, "origin": origin_sentence(company)}
         for company in visible_companies(request).select_related("origin")
     ]
-    return render(request, "books/companies.html", {"companies": rows})
+    context = {"companies": rows, "companies_actions": optional_template(COMPANIES_ACTIONS)}
+    return render(request, "books/companies.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -229,6 +232,7 @@ def summary(request: HttpRequest, company_id) -> HttpResponse:
         date_to=date_to,
         problems=problems,
         backup_dialog=optional_template(BACKUP_DIALOG),
+        backup_notice=optional_template(BACKUP_NOTICE),
     )
     return render(request, "books/summary.html", context)
 
