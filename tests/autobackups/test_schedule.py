@@ -231,3 +231,21 @@ def test_backups_when_closing_run_as_the_server_stops_and_at_the_next_start_if_m
         running.stopping.set()
         desktop.WAKE.set()
         running.thread.join()
+
+
+def test_with_a_passphrase_the_backups_are_encrypted_and_open_with_it(schedule, folder, settings):
+    from partida.archive.encryption import is_encrypted
+
+    settings.PARTIDA_SCRYPT_WORK_FACTOR = 10  # age's own 18 is tested in tests/archive
+    company = make_company()
+    schedule.passphrase = "caballo grapa batería"
+    schedule.save()
+    (backup,) = desktop.run_due_backups()
+    assert backup.verified, backup.error
+    with open(backup.storage_key, "rb") as f:
+        assert is_encrypted(f.read(64))
+        f.seek(0)
+        reader = ArchiveReader(f, passphrase="caballo grapa batería")
+        assert reader.manifest.company.name == company.name
+        reader.verify()
+    assert backup.sha256 == sha256_of(backup.storage_key)

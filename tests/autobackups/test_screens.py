@@ -267,3 +267,18 @@ def test_the_summary_says_when_there_is_no_backup_yet_long_after_they_were_switc
     assert "This company has no backup yet" in summary_of(english, company)
     DesktopSchedule.objects.update(enabled=False)  # switched off: nothing is expected
     assert "backup-notice" not in summary_of(english, company)
+
+
+def test_importing_an_encrypted_backup_asks_for_its_passphrase_first(english, schedule, settings):
+    settings.PARTIDA_SCRYPT_WORK_FACTOR = 10
+    company = make_company()
+    schedule.passphrase = "caballo grapa"
+    schedule.save()
+    backup = desktop.run_backup(company, schedule)
+    url = reverse("autobackups:import", kwargs={"company_id": company.pk, "backup_id": backup.pk})
+    preview_url = english.post(url).url
+    asked = english.get(preview_url)
+    assert "Passphrase" in page_text(asked) and "preview" not in asked.context
+    english.post(preview_url, {"passphrase": "caballo grapa"})
+    preview = english.get(preview_url)
+    assert preview.context["preview"]["company"].name == company.name
