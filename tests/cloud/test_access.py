@@ -73,6 +73,8 @@ def kwargs_for(route: Route, company_id, keys: dict) -> dict:
         "record_id": keys["receipt"],
         "file_pk": keys["email_file"],
         "account_id": keys["account"],
+        # A stored backup of the company's when there is one (a key nobody has otherwise).
+        "backup_id": keys.get("stored_backup", uuid.UUID(int=1)),
     }
     return {param: values[param] for param in route.params}
 
@@ -99,6 +101,9 @@ def test_the_matrix_covers_every_screen_of_a_company(cloud):
         "history:list",
         "backups:backup",
         "cloud:back_up_now",
+        "autobackups:list",
+        "autobackups:download",
+        "autobackups:import",
     }
     assert expected <= names
     assert len(names) >= 18
@@ -280,3 +285,48 @@ def test_new_companies_belong_to_the_customer_who_made_them(alice, bob):
     assert CompanyOwner.objects.get(company_id=company.pk).customer == alice.customer
     assert bob.client.get(response.url).status_code == 404
     assert alice.client.get(response.url).status_code == 200
+
+
+def test_a_companys_backups_tab_lists_downloads_and_imports_only_the_customers_own(
+    alice, bob, tmp_path
+):
+    from partida.backups.export import backup_to_file
+    from partida.backups.storage import backup_storage, upload_file
+
+    path = tmp_path / "alice.manager"
+    backup_to_file(alice.company, path, set())
+    key = f"backups/{alice.company.pk}/test.manager"
+    upload_file(backup_storage(), key, path, None)
+    mine = make_stored_backup(alice.company, storage_key=key, size=path.stat().st_size)
+    failed = make_stored_backup(alice.company, StoredBackup.State.FAILED, error="Refused.")
+    bobs = make_stored_backup(bob.company)
+
+    def url(name, company, backup=None):
+        kwargs = {"company_id": company.pk} | ({"backup_id": backup.pk} if backup else {})
+        return reverse(f"autobackups:{name}", kwargs=kwargs)
+
+    page = alice.client.get(url("list", alice.company))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert url("download", alice.company, mine) in html and "Refused." in html
+    assert str(bobs.pk) not in html and str(failed.pk) not in html  # no link to a failed one
+    download = alice.client.get(url("download", alice.company, mine))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == path.read_bytes()
+    # Bob's backup, by his company or through Alice's; a failed one; Bob's list.
+    for company, backup in [(bob.company, bobs), (alice.company, bobs), (alice.company, failed)]:
+        assert alice.client.get(url("download", company, backup)).status_code == 404
+        assert alice.client.post(url("import", company, backup)).status_code == 404
+    assert alice.client.get(url("list", bob.company)).status_code == 404
+    assert not Job.objects.exists()
+    # Import as a new company: the usual preview, Alice's job, not Bob's.
+    started = alice.client.post(url("import", alice.company, mine))
+    assert started.status_code == 302
+    assert alice.client.get(started.url).status_code == 200
+    assert Job.objects.get().owner == alice.customer.pk
+    assert bob.client.get(started.url).status_code == 404
+
+
+def test_the_cloud_has_no_automatic_backups_settings_screen(alice):
+    assert alice.client.get("/automatic-backups/").status_code == 404
+    assert "/automatic-backups/" not in alice.client.get("/").content.decode()
