@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from partida.archive.encryption import is_encrypted
 from partida.autobackups.config import backup_interval
 from partida.autobackups.desktop import WAKE, current_schedule, folder_problem, is_desktop
 from partida.autobackups.forms import ScheduleForm
@@ -106,7 +107,17 @@ def backup_row(backup: StoredBackup) -> dict:
         row["file_name"] = os.path.basename(backup.storage_key)
         row["folder"] = os.path.dirname(backup.storage_key)
         row["missing"] = backup.verified and not os.path.isfile(backup.storage_key)
+        if backup.verified and not row["missing"]:
+            row["encrypted"] = file_is_encrypted(backup.storage_key)
     return row
+
+
+def file_is_encrypted(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return is_encrypted(f.read(64))
+    except OSError:
+        return False
 
 
 @require_GET

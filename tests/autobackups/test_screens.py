@@ -276,6 +276,8 @@ def test_importing_an_encrypted_backup_asks_for_its_passphrase_first(english, sc
     schedule.save()
     backup = desktop.run_backup(company, schedule)
     url = reverse("autobackups:import", kwargs={"company_id": company.pk, "backup_id": backup.pk})
+    listed = english.get(reverse("autobackups:list", kwargs={"company_id": company.pk}))
+    assert "Encrypted with a passphrase" in page_text(listed)
     preview_url = english.post(url).url
     asked = english.get(preview_url)
     assert "Passphrase" in page_text(asked) and "preview" not in asked.context
