@@ -58,6 +58,7 @@ NOT_SCREENS = {
     "attachments:download": "Sends the attached file itself, not a page.",
     "mail:email_file": "Sends the emailed file itself, not a page.",
     "backups:download": "Sends the backup file itself, not a page.",
+    "autobackups:download": "Sends the automatic backup's file itself, not a page.",
     "backups:cancel": "Only redirects to the job's page (covered: the cancelled job).",
     "favicon": "The program's icon, not a page.",
     "books:sales_invoice_pdf": "Sends the invoice as a PDF file, not a page.",
@@ -397,6 +398,43 @@ def import_preview_name_taken(w):
     return w.client.get(w.url("backups:import_preview", job_id=job.pk))
 
 
+def encrypted_import(w) -> Job:
+    """An upload of a backup encrypted with a passphrase (age, a low work factor: fast)."""
+    import io
+
+    from partida.archive.encryption import encrypt_stream
+
+    sealed = io.BytesIO()
+    encrypt_stream(io.BytesIO(backup_file(w)), sealed, "contraseña", work_factor=10)
+    upload = SimpleUploadedFile("cifrada.manager", sealed.getvalue())
+    page = w.client.post(w.url("backups:import"), {"file": upload})
+    return Job.objects.get(pk=page.url.rstrip("/").split("/")[-1])
+
+
+@screen("backups:import_preview", "backups:import_preview, an encrypted backup's passphrase")
+def import_passphrase(w):
+    return w.client.get(w.url("backups:import_preview", job_id=encrypted_import(w).pk))
+
+
+@screen("backups:import_preview", "backups:import_preview, a wrong passphrase")
+def import_wrong_passphrase(w):
+    job = encrypted_import(w)
+    return w.client.post(w.url("backups:import_preview", job_id=job.pk), {"passphrase": "otra"})
+
+
+@screen("backups:backup", "backups:backup, two different passphrases")
+def backup_passphrases_differ(w):
+    return w.client.post(
+        w.url("backups:backup"),
+        {
+            "file_name": "copia.manager",
+            "encrypt": "on",
+            "passphrase": "una",
+            "passphrase_again": "otra",
+        },
+    )
+
+
 def manager_business_file(**writer) -> bytes:
     """A Manager.io business with attachments, written by the tests' own Manager writer."""
     import tempfile
@@ -617,6 +655,75 @@ def invoice_states(w):
     listed = w.client.get(w.url("books:record_list", kind="sales_invoice"))
     form = w.client.get(w.url("books:record_edit", kind="sales_invoice", pk=late.pk))
     return listed.content.decode() + form.content.decode()
+
+
+# Automatic backups (partida/autobackups): their settings, a company's backups (verified and
+# failed), Import as a new company from one, and the Summary's notice of a failed backup.
+
+
+def automatic_backups(w, fail: bool = False):
+    """The settings on, to a folder of the test's, with one verified backup (and a failed one)."""
+    import tempfile
+
+    from partida.autobackups import desktop
+    from partida.autobackups.models import DesktopSchedule
+
+    folder = tempfile.mkdtemp(prefix="partida-automatic-")
+    schedule = DesktopSchedule.objects.create(enabled=True, folder=folder)
+    with translation.override("es"):
+        verified = desktop.run_backup(w.company, schedule)
+        if fail:
+            schedule.folder = os.path.join(folder, "desaparecida")
+            desktop.run_backup(w.company, schedule)
+    return verified
+
+
+def automatic_url(name: str, **kwargs) -> str:
+    return reverse(f"autobackups:{name}", kwargs=kwargs)
+
+
+screen("autobackups:settings")(lambda w: w.client.get(automatic_url("settings")))
+for _how in ("empty", "nonsense"):
+    screen("autobackups:settings", f"autobackups:settings, sent {_how}")(
+        lambda w, how=_how: w.client.post(
+            automatic_url("settings"), filled(w, automatic_url("settings"), how)
+        )
+    )
+
+
+@screen("autobackups:settings", "autobackups:settings, a folder that is not there, then saved")
+def automatic_backups_saved(w):
+    folder = automatic_backups(w).storage_key.rsplit("/", 1)[0]
+    form = {"enabled": "on", "every": "daily", "keep_daily": "7", "keep_weekly": "4"}
+    form["keep_monthly"] = "12"
+    missing = w.client.post(automatic_url("settings"), form | {"folder": "/no/está/aquí"})
+    relative = w.client.post(automatic_url("settings"), form | {"folder": "Copias"})
+    saved = w.client.post(automatic_url("settings"), form | {"folder": folder}, follow=True)
+    return missing.content.decode() + relative.content.decode() + saved.content.decode()
+
+
+@screen("autobackups:list", "autobackups:list, a verified and a failed backup")
+def automatic_backups_list(w):
+    automatic_backups(w, fail=True)
+    return w.client.get(automatic_url("list", company_id=w.company.pk))
+
+
+screen("autobackups:list", "autobackups:list, none yet")(
+    lambda w: w.client.get(automatic_url("list", company_id=w.empty.pk))
+)
+
+
+@screen("books:summary", "books:summary, the notice of a failed automatic backup")
+def automatic_backup_failed(w):
+    automatic_backups(w, fail=True)
+    return w.client.get(w.url("books:summary"))
+
+
+@screen("autobackups:import", "autobackups:import, the preview it leads to")
+def automatic_backup_imported(w):
+    backup = automatic_backups(w)
+    url = automatic_url("import", company_id=w.company.pk, backup_id=backup.pk)
+    return w.client.post(url, follow=True)
 
 
 # Error pages.
