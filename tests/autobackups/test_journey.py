@@ -84,6 +84,7 @@ def test_automatic_backups_appear_in_the_chosen_folder_with_retention_applied(br
     page = context.new_page()
     try:
         page.goto("/")
+        shot(page, "0-companies")
         page.get_by_role("link", name="Copias automáticas").click()
         expect(page.get_by_role("heading", name="Copias automáticas")).to_be_visible()
         # A folder that is not there is one sentence, and nothing is saved.
