@@ -57,7 +57,7 @@ from partida.autobackups.config import (
     retry_delay,
 )
 from partida.autobackups.config import worker_name as process_name
-from partida.autobackups.models import DesktopSchedule, StoredBackup
+from partida.autobackups.models import DesktopSchedule, StoredBackup, in_folder
 from partida.autobackups.retention import backups_to_keep
 from partida.autobackups.runner import Lease, LeaseLost, failure_reason
 from partida.backups.export import EXTENSION, backup_to_file, safe_file_stem
@@ -134,12 +134,6 @@ def folder_problem(text: str) -> str | None:
 
 class FolderProblem(Exception):
     """The chosen folder cannot take the backup; the message is the sentence saying why."""
-
-
-def in_folder() -> Q:
-    """Backups written to a folder (their key is an absolute path), not to the data folder's
-    store by ``partida backups run-due``."""
-    return Q(storage_key__startswith="/") | Q(storage_key__regex=r"^[A-Za-z]:[\\/]")
 
 
 def folder_prefix(schedule: DesktopSchedule) -> str:

@@ -9,6 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from partida.mail.secrets import EncryptedTextField
 
 
+def in_folder() -> models.Q:
+    """Backups written to a folder the person chose (their key is an absolute path), not to
+    the store (the object store, or the data folder's for ``partida backups run-due``)."""
+    return models.Q(storage_key__startswith="/") | models.Q(storage_key__regex=r"^[A-Za-z]:[\\/]")
+
+
 class StoredBackup(models.Model):
     """An automatic (or requested) backup of a company, kept in the object store.
 

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from partida.autobackups.config import keep_failed, retention
-from partida.autobackups.models import StoredBackup
+from partida.autobackups.models import StoredBackup, in_folder
 from partida.backups.storage import backup_storage, delete_object
 
 State = StoredBackup.State
@@ -83,17 +83,19 @@ def backups_to_keep(
 
 
 def apply_retention(company_id, today: datetime.date | None = None) -> list[StoredBackup]:
-    """Delete the company's verified backups the rules do not keep (object first, then row),
-    and failed ones older than ``PARTIDA_BACKUP_KEEP_FAILED_DAYS``. Returns those deleted."""
+    """Delete the company's verified backups in the store that the rules do not keep (object
+    first, then row), and failed ones older than ``PARTIDA_BACKUP_KEEP_FAILED_DAYS``. Returns
+    those deleted. Backups in a folder the person chose have retention of their own
+    (``desktop.apply_folder_retention``), which checks each file is still the one it wrote."""
     today = today or timezone.now().astimezone(datetime.UTC).date()
-    verified = list(stored_backups(company_id))
+    verified = list(stored_backups(company_id).exclude(in_folder()))
     kept = {backup.pk for backup in backups_to_keep(verified, today, **retention())}
     doomed = [backup for backup in verified if backup.pk not in kept]
     cutoff = timezone.now() - keep_failed()
     doomed += list(
         StoredBackup.objects.filter(
             company_id=company_id, state=State.FAILED, created_at__lt=cutoff
-        )
+        ).exclude(in_folder())
     )
     if not doomed:
         return []

@@ -100,3 +100,18 @@ def test_a_backup_on_a_folder_that_is_not_reachable_is_left_as_it_is(schedule, f
     StoredBackup.objects.filter(pk=backup.pk).update(storage_key=str(unplugged))
     desktop.apply_folder_retention(company.pk, schedule)
     assert StoredBackup.objects.get(pk=backup.pk).verified
+
+
+def test_the_stores_retention_leaves_the_folders_backups_alone(schedule, folder, settings):
+    """``partida backups run-due`` on the desktop keeps backups in the data folder's store,
+    with the store's rules; they never reach the files in the chosen folder."""
+    from partida.autobackups.retention import apply_retention
+
+    settings.PARTIDA_BACKUP_KEEP_DAILY = settings.PARTIDA_BACKUP_KEEP_WEEKLY = 1
+    settings.PARTIDA_BACKUP_KEEP_MONTHLY = 1
+    company = make_company()
+    made = backups_on_days(company, schedule, [0, 10, 40, 80])
+    assert apply_retention(company.pk) == []
+    for backup in made:
+        assert os.path.isfile(backup.storage_key)
+        assert StoredBackup.objects.get(pk=backup.pk).verified
