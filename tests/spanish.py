@@ -62,7 +62,7 @@ SPANISH_TOO = set(
     actual balance base bytes capital club color cookies como con crea creas dato digital doble
     email error fin final general hora idea ideal legal local mayor menor natural normal plan
     portal real social son sol
-    total usual vale
+    terminal total usual vale
     """
     )
 )
@@ -73,7 +73,7 @@ PROPER_NAMES = set(
         """
     partida manager io pdf iva eur usd gbp smtp ssl tls starttls csv json html http https url
     utc uuid id nif cif iban swift bic jpeg jpg png gif zip zstd sqlite postgresql ctrl imap
-    wal s3 gb mb kb tb yyyy mm dd iso sha english español irpf modelo webp tar age
+    wal s3 gb mb kb tb yyyy mm dd iso sha english español irpf modelo webp tar age admin
     """
     )
 )
