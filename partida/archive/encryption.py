@@ -34,7 +34,6 @@ import hmac
 import io
 import os
 import re
-from collections.abc import Iterable
 from hashlib import sha256
 from typing import IO, Any, Final, Protocol
 
@@ -518,8 +517,3 @@ def encrypt_stream(
     while chunk := source.read(1024 * 1024):
         writer.write(chunk)
     writer.close()
-
-
-def decrypted_chunks(reader: DecryptingReader, size: int = 1024 * 1024) -> Iterable[bytes]:
-    while chunk := reader.read(size):
-        yield chunk
