@@ -247,7 +247,10 @@ def test_a_flipped_bit_anywhere_is_refused(sealed: bytes, where: str) -> None:
         "last chunk": len(sealed) - 20,
     }[where]
     flipped = bytearray(sealed)
-    flipped[offset] ^= 0x04
+    if where in ("salt", "stanza body"):  # text: another base64 letter, still canonical
+        flipped[offset] = ord("B") if flipped[offset] == ord("A") else ord("A")
+    else:
+        flipped[offset] ^= 0x04
     # The salt and the wrapped key decide the key: a change there reads as another passphrase.
     expected = WrongPassphrase if where in ("salt", "stanza body") else Corrupted
     with pytest.raises(expected):
