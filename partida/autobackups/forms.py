@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partida.autobackups.desktop import folder_path, folder_problem
 from partida.autobackups.models import DesktopSchedule
+from partida.backups.forms import NewPassphraseForm
 
 PARTS = ("attachments", "emails", "history")
 KEEP_LIMIT = 1000
@@ -18,7 +19,9 @@ def keep_field(label, help_text) -> forms.IntegerField:
     )
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(NewPassphraseForm):
+    missing_passphrase = _("Type the passphrase to encrypt the backups with.")
+
     enabled = forms.BooleanField(
         label=_("Make automatic backups"),
         required=False,
@@ -65,20 +68,6 @@ class ScheduleForm(forms.Form):
             "opens them too. Since the backups are made without you, Partida keeps the "
             "passphrase on this computer, itself encrypted under the installation's secret key."
         ),
-    )
-    passphrase = forms.CharField(
-        label=_("Passphrase"),
-        required=False,
-        strip=False,
-        max_length=1000,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    passphrase_again = forms.CharField(
-        label=_("The same passphrase again"),
-        required=False,
-        strip=False,
-        max_length=1000,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     keep_daily = keep_field(
         _("Daily backups kept"), _("The newest backup of each of this many last days.")
@@ -129,16 +118,7 @@ class ScheduleForm(forms.Form):
         if not data.get("encrypt"):
             data["passphrase"] = ""
             return data
-        passphrase = data.get("passphrase") or ""
-        if not passphrase and not data.get("passphrase_again") and self.schedule.passphrase:
-            data["passphrase"] = self.schedule.passphrase  # kept as it was
-        elif not passphrase:
-            self.add_error("passphrase", _("Type the passphrase to encrypt the backups with."))
-        elif passphrase != data.get("passphrase_again"):
-            self.add_error(
-                "passphrase_again",
-                _("The two passphrases differ: type the same passphrase in both boxes."),
-            )
+        self.clean_new_passphrase(data, kept=self.schedule.passphrase)
         return data
 
     def parts(self) -> list[str]:

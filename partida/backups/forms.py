@@ -6,7 +6,41 @@ from django.utils.translation import gettext_lazy as _
 from partida.backups.export import EXTENSION, safe_file_stem
 
 
-class BackupForm(forms.Form):
+def new_passphrase_field(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        max_length=1000,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class NewPassphraseForm(forms.Form):
+    """A new passphrase typed twice: the Backup dialog's, the automatic backups' (desktop
+    settings, cloud portal). ``clean_new_passphrase`` checks the two boxes."""
+
+    passphrase = new_passphrase_field(_("Passphrase"))
+    passphrase_again = new_passphrase_field(_("The same passphrase again"))
+
+    missing_passphrase = _("Type the passphrase to encrypt the backup with.")
+
+    def clean_new_passphrase(self, data: dict, kept: str = "") -> None:
+        """``data["passphrase"]`` becomes the one typed twice, or ``kept`` when both boxes are
+        left empty; otherwise the form gets the error that says what to type."""
+        passphrase = data.get("passphrase") or ""
+        if not passphrase and not data.get("passphrase_again") and kept:
+            data["passphrase"] = kept
+        elif not passphrase:
+            self.add_error("passphrase", self.missing_passphrase)
+        elif passphrase != data.get("passphrase_again"):
+            self.add_error(
+                "passphrase_again",
+                _("The two passphrases differ: type the same passphrase in both boxes."),
+            )
+
+
+class BackupForm(NewPassphraseForm):
     file_name = forms.CharField(
         label=_("File name"),
         max_length=200,
@@ -39,20 +73,6 @@ class BackupForm(forms.Form):
             "opens it too."
         ),
     )
-    passphrase = forms.CharField(
-        label=_("Passphrase"),
-        required=False,
-        strip=False,
-        max_length=1000,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    passphrase_again = forms.CharField(
-        label=_("The same passphrase again"),
-        required=False,
-        strip=False,
-        max_length=1000,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
 
     #: The optional parts, in the order the dialog lists them.
     PARTS = ("attachments", "emails", "history")
@@ -69,14 +89,7 @@ class BackupForm(forms.Form):
         if not data.get("encrypt"):
             data["passphrase"] = ""
             return data
-        passphrase = data.get("passphrase") or ""
-        if not passphrase:
-            self.add_error("passphrase", _("Type the passphrase to encrypt the backup with."))
-        elif passphrase != data.get("passphrase_again"):
-            self.add_error(
-                "passphrase_again",
-                _("The two passphrases differ: type the same passphrase in both boxes."),
-            )
+        self.clean_new_passphrase(data)
         return data
 
     def clean_file_name(self) -> str:

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from partida.backups.forms import NewPassphraseForm
 from partida.cloud.models import CustomerUser
 
 
@@ -34,28 +35,12 @@ class SignInForm(AuthenticationForm):
             raise forms.ValidationError(self.error_messages["not_customer"], code="not_customer")
 
 
-class BackupPassphraseForm(forms.Form):
+class BackupPassphraseForm(NewPassphraseForm):
     """The passphrase of a customer's automatic backups, typed twice."""
 
-    passphrase = forms.CharField(
-        label=_("Passphrase"),
-        strip=False,
-        max_length=1000,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    passphrase_again = forms.CharField(
-        label=_("The same passphrase again"),
-        strip=False,
-        max_length=1000,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    missing_passphrase = _("Type the passphrase to encrypt the backups with.")
 
     def clean(self):
         data = super().clean()
-        passphrase = data.get("passphrase")
-        if passphrase and passphrase != data.get("passphrase_again"):
-            self.add_error(
-                "passphrase_again",
-                _("The two passphrases differ: type the same passphrase in both boxes."),
-            )
+        self.clean_new_passphrase(data)
         return data
