@@ -160,6 +160,17 @@ class Passphrase:
     def remember(self, header: bytes, file_key: bytes) -> None:
         self._keys[header] = file_key
 
+    def file_keys(self) -> dict[bytes, bytes]:
+        """The file keys unlocked so far, by header: what ``with_file_keys`` takes back."""
+        return dict(self._keys)
+
+    @classmethod
+    def with_file_keys(cls, keys: dict[bytes, bytes]) -> Passphrase:
+        """A passphrase that opens only the files whose keys are given (no secret)."""
+        passphrase = cls(None)
+        passphrase._keys = dict(keys)
+        return passphrase
+
     def key_only(self) -> Passphrase:
         """The file keys unlocked so far, without the passphrase (which may open other files)."""
         copy = Passphrase(None)

@@ -76,13 +76,6 @@ class BackupForm(NewPassphraseForm):
 
     #: The optional parts, in the order the dialog lists them.
     PARTS = ("attachments", "emails", "history")
-    PASSPHRASE_FIELDS = ("encrypt", "passphrase", "passphrase_again")
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not encryption_offered():
-            for name in self.PASSPHRASE_FIELDS:
-                del self.fields[name]
 
     def clean(self):
         data = super().clean()
@@ -115,12 +108,6 @@ class ImportForm(forms.Form):
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
         return upload
-
-
-def encryption_offered() -> bool:
-    """Encrypted backups are made and imported on the desktop edition, whose jobs run in the
-    process that was given the passphrase (see ``passphrases``); not yet in the cloud."""
-    return settings.EDITION != "cloud"
 
 
 class PassphraseForm(forms.Form):

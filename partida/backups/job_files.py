@@ -31,11 +31,13 @@ from typing import IO
 from django.conf import settings
 from django.core.files.storage import Storage
 
+from partida.archive.encryption import is_encrypted
 from partida.backups.models import Job
 from partida.backups.storage import (
     backup_storage,
     delete_object,
     open_object,
+    open_seekable_object,
     sha256_of,
     upload_file,
     verify_stored,
@@ -81,6 +83,8 @@ class LocalJobFiles:
             raise FileNotFoundError(f"job {job.pk} has no file")
         return open(job.path, "rb")
 
+    open_seekable = open
+
     def size(self, job: Job) -> int | None:
         return os.path.getsize(job.path)
 
@@ -94,6 +98,11 @@ class LocalJobFiles:
     def delete(self, job: Job) -> None:
         if job.path:
             Path(job.path).unlink(missing_ok=True)
+
+
+def is_encrypted_file(path: str | os.PathLike) -> bool:
+    with open(path, "rb") as f:
+        return is_encrypted(f.read(64))
 
 
 def _quiet(*_args) -> None:
@@ -119,7 +128,9 @@ class StoredJobFiles:
             upload_file(self.storage, key, path, None)
             # Read back from the store and checked, as the automatic backups are: only then
             # is the job's file there.
-            verify_stored(self.storage, key, size, sha256, _quiet)
+            verify_stored(
+                self.storage, key, size, sha256, _quiet, encrypted=is_encrypted_file(path)
+            )
         except BaseException:
             delete_object(self.storage, key)
             raise
@@ -141,6 +152,12 @@ class StoredJobFiles:
         if not job.path:
             raise FileNotFoundError(f"job {job.pk} has no file")
         return open_object(self.storage, job.path)
+
+    def open_seekable(self, job: Job) -> IO[bytes]:
+        """The job's file as a seekable file: only the parts read are fetched."""
+        if not job.path:
+            raise FileNotFoundError(f"job {job.pk} has no file")
+        return open_seekable_object(self.storage, job.path)
 
     def size(self, job: Job) -> int | None:
         return self.storage.size(job.path)

@@ -179,6 +179,59 @@ def open_object(storage: Storage, key: str) -> IO[bytes]:
     return storage.open(key, "rb")
 
 
+class RangedObject(io.RawIOBase):
+    """An object in the store as a seekable file: each read is one ranged GET, so reading the
+    start and the end of a large file (an encrypted backup's header, last chunk and manifest)
+    fetches only those bytes."""
+
+    def __init__(self, storage: Storage, key: str) -> None:
+        self.client = storage.connection.meta.client
+        self.bucket, self.key = storage.bucket_name, key
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=key)
+        except Exception as error:
+            if getattr(error, "response", {}).get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                raise FileNotFoundError(key) from None
+            raise
+        self.size = head["ContentLength"]
+        self.position = 0
+        self.fetched = 0  # bytes read from the store, for whoever wants to know
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def readinto(self, buffer) -> int:
+        if self.position >= self.size or not len(buffer):
+            return 0
+        last = min(self.size, self.position + len(buffer)) - 1
+        answer = self.client.get_object(
+            Bucket=self.bucket, Key=self.key, Range=f"bytes={self.position}-{last}"
+        )
+        data = answer["Body"].read()
+        buffer[: len(data)] = data
+        self.position += len(data)
+        self.fetched += len(data)
+        return len(data)
+
+
+def open_seekable_object(storage: Storage, key: str) -> IO[bytes]:
+    """The object as a seekable binary file (close it), read in parts of ``READ_CHUNK``."""
+    if not is_object_store(storage):
+        return storage.open(key, "rb")
+    return io.BufferedReader(RangedObject(storage, key), buffer_size=READ_CHUNK)
+
+
 def delete_object(storage: Storage, key: str) -> None:
     """Remove the object at ``key``; nothing happens when it is not there."""
     if key:

@@ -30,7 +30,6 @@ from partida.backups.forms import (
     ConfirmImportForm,
     ImportForm,
     PassphraseForm,
-    encryption_offered,
 )
 from partida.backups.from_manager import describe_manager_business, read_checked_business
 from partida.backups.importer import open_backup
@@ -198,8 +197,6 @@ def check_importable(path: str) -> None:
     encrypted one from its header (its passphrase is asked for next)."""
     with open(path, "rb") as f:
         if is_encrypted(f.read(64)):
-            if not encryption_offered():
-                raise EncryptedHereNot()
             f.seek(0)
             check_header(f)
             return
@@ -208,18 +205,6 @@ def check_importable(path: str) -> None:
             read_checked_business(path, folder)
     else:
         open_backup(path).manifest  # noqa: B018 (reads only the first member)
-
-
-class EncryptedHereNot(ArchiveError):
-    """The cloud edition cannot take an encrypted backup yet (its jobs run elsewhere)."""
-
-    code = "encrypted"
-
-    def template(self) -> str:
-        return _(
-            "Encrypted backups cannot be imported here yet: decrypt the file with the age "
-            "tool (age -d), then import the decrypted file."
-        )
 
 
 @contextmanager
@@ -260,7 +245,7 @@ def discard(job: Job) -> None:
 def read_manifest(job: Job, passphrase: Passphrase | None = None):
     """The manifest of the job's file: only its first member is read, wherever it is. A file
     of a version that records the books' figures and has lost them is refused here already."""
-    with job_files().open(job) as stream:
+    with job_files().open_seekable(job) as stream:
         manifest = open_backup(stream, passphrase=passphrase).manifest
     recorded_figures(manifest)
     return manifest
@@ -361,7 +346,12 @@ def confirm_import(
             return redirect("books:companies")
         form = ConfirmImportForm(request.POST)
         if form.is_valid():
-            job.options = {"new_name": form.cleaned_data["new_name"], **(options or {})}
+            job.refresh_from_db(fields=["options"])  # the cloud keeps a sealed key there
+            job.options = {
+                **job.options,
+                "new_name": form.cleaned_data["new_name"],
+                **(options or {}),
+            }
             job.save(update_fields=["options"])
             jobs.start(job)
             return redirect("backups:job", job_id=job.pk)

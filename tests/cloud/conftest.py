@@ -112,7 +112,9 @@ def partida_env(store, s3_server):
         PYTHONUNBUFFERED="1",
         PARTIDA_BACKUP_HEARTBEAT_SECONDS="0.5",
         PARTIDA_EDITION="cloud",
-        PARTIDA_SECRET_KEY="test-only-" + "x" * 60,
+        # The same secret key as this process, as every process of one service has: what one
+        # seals (a job's passphrase), another opens.
+        PARTIDA_SECRET_KEY=settings.SECRET_KEY,
         PARTIDA_SMTP_URL="smtp://127.0.0.1:2525",
     )
     return env
