@@ -314,6 +314,7 @@ def do_recover_interrupted_jobs() -> list[Job]:
             state=Job.State.FAILED, error=interrupted_message(job), finished_at=now
         ):
             continue  # it finished meanwhile
+        passphrases.release(job.pk)  # a sealed key in the cloud's row must not outlive the job
         try:
             job_files().delete(job)
         except Exception:

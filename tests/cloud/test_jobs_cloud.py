@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from partida.attachments.actions import do_attach
 from partida.attachments.models import Attachment
 from partida.attachments.store import open_blob
+from partida.backups import passphrases
 from partida.backups.export import backup_to_file, parts_from
 from partida.backups.importer import do_import_company, open_backup
 from partida.backups.job_files import job_files
@@ -281,11 +282,14 @@ def test_a_job_whose_worker_stopped_renewing_its_lease_is_marked_interrupted(
         )
         job_files().keep_upload(job, path)
         job.save(update_fields=["path"])
+        passphrases.hold(job.pk, "an encrypted upload's passphrase")  # sealed in the row
         jobs[name] = job
     do_housekeeping()
     dead, alive = (Job.objects.get(pk=jobs[name].pk) for name in ("dead", "alive"))
     assert dead.state == Job.State.FAILED and dead.error.startswith("The import was interrupted")
     assert alive.state == Job.State.RUNNING
+    assert "sealed_secret" not in dead.options  # no secret outlives its job
+    assert passphrases.held(alive.pk) == "an encrypted upload's passphrase"
     assert cloud_store.keys("jobs/") == [job_key(alive)]
     page = alice.client.get(reverse("backups:job", kwargs={"job_id": dead.pk}) + "?format=json")
     assert page.json()["state"] == "failed" and page.json()["retry_url"] == reverse(
