@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from partida.autobackups import desktop, views
 from partida.autobackups.models import DesktopSchedule, StoredBackup
+from partida.backups.job_files import work_folder
 from partida.books import models as m
 from partida.books.summary import summarize
 from tests.backups.conftest import make_company
@@ -284,3 +285,7 @@ def test_importing_an_encrypted_backup_asks_for_its_passphrase_first(english, sc
     english.post(preview_url, {"passphrase": "caballo grapa"})
     preview = english.get(preview_url)
     assert preview.context["preview"]["company"].name == company.name
+    # Cancelled at the preview: the copy handed to the import goes, the backup stays.
+    english.post(preview_url, {"cancel": "1"})
+    assert list(work_folder("imports").iterdir()) == []
+    assert os.path.isfile(backup.storage_key)
