@@ -592,9 +592,11 @@ class ImportRun:
         company = Company.objects.get(pk=key)
         check_ledger_balances(company.pk)
         check_drafts_post_nothing(company.pk)
+        # Derived from the ledger, not carried in the file; first, so that a daily total no
+        # counter holds is refused as such on every engine (PostgreSQL sums figures exactly).
+        rebuild_account_days(company.pk)
         # Success only when the new books give the figures the file records of the old ones.
         check_imported(company.pk, self.checked.manifest, self.renamer.canonical)
-        rebuild_account_days(company.pk)  # derived from the ledger, not carried in the file
         # This copy's own origin, not the file's: the file carries the books only.
         CompanyOrigin.objects.create(
             company=company, how=CompanyOrigin.How.IMPORTED, backup_file=self.backup_file[:255]

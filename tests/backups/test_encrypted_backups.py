@@ -139,7 +139,12 @@ def test_the_two_passphrases_must_match_at_the_terminal(made, tmp_path):
 
     home, _path = made
     target = tmp_path / "never.manager"
-    env = {k: v for k, v in os.environ.items() if k != "PARTIDA_BACKUP_PASSPHRASE"}
+    # The demo's own data folder and SQLite database, whatever engine this pass tests.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "PARTIDA_BACKUP_PASSPHRASE")
+    }
     env.update(PARTIDA_HOME=str(home), LANGUAGE="en")
     pid, fd = pty.fork()
     if pid == 0:
