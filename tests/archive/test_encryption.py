@@ -32,7 +32,7 @@ from partida.archive.encryption import (
     encrypt_stream,
 )
 from partida.archive.errors import MESSAGES, Corrupted, LimitExceeded, Truncated
-from tests.age_tool import age_decrypt, age_encrypt, needs_age, run_age
+from tests.age_tool import age_decrypt, age_encrypt, run_age
 
 from .conftest import build_backup, make_manifest, sample_attachments, sample_tables
 
@@ -59,7 +59,6 @@ def plain_backup() -> bytes:
 # -- the format, and other implementations of it --------------------------------------------
 
 
-@needs_age
 def test_our_file_at_the_default_work_factor_decrypts_with_age_and_lists_with_tar(
     tmp_path: Path,
 ) -> None:
@@ -89,7 +88,6 @@ def test_our_file_at_the_default_work_factor_decrypts_with_age_and_lists_with_ta
     )
 
 
-@needs_age
 def test_a_file_made_by_age_p_reads_with_partida(tmp_path: Path, plain_backup: bytes) -> None:
     plain = tmp_path / "plain.manager"
     plain.write_bytes(plain_backup)
@@ -100,7 +98,6 @@ def test_a_file_made_by_age_p_reads_with_partida(tmp_path: Path, plain_backup: b
     assert reader.encrypted
 
 
-@needs_age
 def test_age_refuses_our_file_with_another_passphrase(tmp_path: Path) -> None:
     path = tmp_path / "x.manager"
     path.write_bytes(encrypt(b"books"))
@@ -318,7 +315,6 @@ def test_hostile_headers_are_refused_before_any_work(header: bytes, error: type)
             check_header(io.BytesIO(header + bytes(100)))
 
 
-@needs_age
 def test_a_file_encrypted_to_a_key_says_so(tmp_path: Path) -> None:
     key = tmp_path / "key.txt"
     subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)

@@ -22,7 +22,7 @@ from partida.backups.job_files import work_folder
 from partida.backups.models import Job
 from partida.books import models as m
 from partida.books.summary import summarize
-from tests.age_tool import age_decrypt, needs_age
+from tests.age_tool import age_decrypt
 from tests.backups.conftest import members
 
 SECRET = "la contraseña de Núñez"
@@ -71,7 +71,6 @@ def test_backup_encrypt_writes_an_age_file_that_reads_back_as_the_backup(made):
     assert manifest.company.name == "Demo S.L."
 
 
-@needs_age
 def test_age_decrypts_it_and_tar_lists_the_backup(made, tmp_path):
     _home, path = made
     plain = tmp_path / "plain.manager"

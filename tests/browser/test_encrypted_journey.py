@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 
 from partida.books import models as m
 from partida.books.summary import summarize
-from tests.age_tool import age_decrypt, needs_age
+from tests.age_tool import age_decrypt
 from tests.backups.conftest import make_company
 
-pytestmark = [pytest.mark.browser, needs_age]
+pytestmark = pytest.mark.browser
 
 SECRET = "lluvia sobre Núñez 2026"
 
