@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from partida.autobackups.desktop import folder_path, folder_problem
 from partida.autobackups.models import DesktopSchedule
-from partida.backups.forms import NewPassphraseForm
+from partida.backups.forms import BackupPartsForm
 
-PARTS = ("attachments", "emails", "history")
 KEEP_LIMIT = 1000
 
 
@@ -19,7 +18,7 @@ def keep_field(label, help_text) -> forms.IntegerField:
     )
 
 
-class ScheduleForm(NewPassphraseForm):
+class ScheduleForm(BackupPartsForm):
     missing_passphrase = _("Type the passphrase to encrypt the backups with.")
 
     enabled = forms.BooleanField(
@@ -45,21 +44,6 @@ class ScheduleForm(NewPassphraseForm):
             "in sync, so that the backups leave this computer too."
         ),
     )
-    attachments = forms.BooleanField(
-        label=_("Attachments"),
-        required=False,
-        help_text=_("Files attached to transactions: receipts, invoices, supporting documents."),
-    )
-    emails = forms.BooleanField(
-        label=_("Emails"),
-        required=False,
-        help_text=_("Every email sent from the program, with what was sent with it."),
-    )
-    history = forms.BooleanField(
-        label=_("History"),
-        required=False,
-        help_text=_("The audit trail: every change, who made it and when."),
-    )
     encrypt = forms.BooleanField(
         label=_("Encrypt with a passphrase"),
         required=False,
@@ -79,8 +63,6 @@ class ScheduleForm(NewPassphraseForm):
         _("Monthly backups kept"), _("The newest backup of each of this many last months.")
     )
 
-    PARTS = PARTS
-
     def __init__(self, *args, schedule: DesktopSchedule, **kwargs) -> None:
         self.schedule = schedule
         kwargs.setdefault(
@@ -89,7 +71,7 @@ class ScheduleForm(NewPassphraseForm):
                 "enabled": schedule.enabled,
                 "every": schedule.every,
                 "folder": schedule.folder,
-                **{part: part in schedule.parts for part in PARTS},
+                **{part: part in schedule.parts for part in self.PARTS},
                 "encrypt": bool(schedule.passphrase),
                 "keep_daily": schedule.keep_daily,
                 "keep_weekly": schedule.keep_weekly,
@@ -120,6 +102,3 @@ class ScheduleForm(NewPassphraseForm):
             return data
         self.clean_new_passphrase(data, kept=self.schedule.passphrase)
         return data
-
-    def parts(self) -> list[str]:
-        return [part for part in PARTS if self.cleaned_data.get(part)]

@@ -40,12 +40,10 @@ class NewPassphraseForm(forms.Form):
             )
 
 
-class BackupForm(NewPassphraseForm):
-    file_name = forms.CharField(
-        label=_("File name"),
-        max_length=200,
-        help_text=_("The backup downloads under this name. It always ends in .manager."),
-    )
+class BackupPartsForm(NewPassphraseForm):
+    """The optional parts of a backup, ticked by default, and a new passphrase: the Backup
+    dialog's and the automatic backups' settings."""
+
     attachments = forms.BooleanField(
         label=_("Attachments"),
         required=False,
@@ -64,6 +62,20 @@ class BackupForm(NewPassphraseForm):
         initial=True,
         help_text=_("The audit trail: every change, who made it and when."),
     )
+
+    #: The optional parts, in the order the screens list them.
+    PARTS = ("attachments", "emails", "history")
+
+    def parts(self) -> list[str]:
+        return [part for part in self.PARTS if self.cleaned_data.get(part)]
+
+
+class BackupForm(BackupPartsForm):
+    file_name = forms.CharField(
+        label=_("File name"),
+        max_length=200,
+        help_text=_("The backup downloads under this name. It always ends in .manager."),
+    )
     encrypt = forms.BooleanField(
         label=_("Encrypt with a passphrase"),
         required=False,
@@ -73,9 +85,6 @@ class BackupForm(NewPassphraseForm):
             "opens it too."
         ),
     )
-
-    #: The optional parts, in the order the dialog lists them.
-    PARTS = ("attachments", "emails", "history")
 
     def clean(self):
         data = super().clean()

@@ -49,7 +49,7 @@ def backup(request: HttpRequest, company_id) -> HttpResponse:
     if request.method == "POST":
         form = BackupForm(request.POST)
         if form.is_valid():
-            parts = [p for p in ("attachments", "emails", "history") if form.cleaned_data[p]]
+            parts = form.parts()
             passphrase = form.cleaned_data.get("passphrase")
             options = {"parts": parts} | ({"encrypted": True} if passphrase else {})
             job = Job.objects.create(
