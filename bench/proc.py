@@ -19,6 +19,9 @@ class Measure:
     returncode: int | None
     timed_out: bool = False
     bytes: int | None = None  # size of what the step wrote, when it writes a file
+    # A step that times itself (seconds is then its own clock's): the process's wall time.
+    process_seconds: float | None = None
+    rows: int | None = None  # rows the step wrote, when it counts them
 
     @property
     def ok(self) -> bool:
@@ -60,16 +63,22 @@ def run(
     timeout: float | None = None,
     nice: bool = True,
     cwd: Path | None = None,
+    output: Path | None = None,
 ) -> Measure:
-    """Run ``command`` to its end (or ``timeout``); its wall time and peak RSS via wait4."""
+    """Run ``command`` to its end (or ``timeout``); its wall time and peak RSS via wait4.
+
+    Its standard output goes to ``output`` when given (for a step that reports in it), else
+    to the log with its standard error.
+    """
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+    stdout = open(output, "wb") if output else out  # noqa: SIM115 (closed below)
     try:
         start = time.perf_counter()
         process = subprocess.Popen(
             (NICE if nice else []) + command,
             env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=out if log else subprocess.DEVNULL,
             start_new_session=True,
             cwd=cwd,
         )
@@ -89,6 +98,8 @@ def run(
     finally:
         if log:
             out.close()
+        if output:
+            stdout.close()
     return Measure(
         seconds=round(seconds, 3),
         peak_mb=round(usage.ru_maxrss / 1024, 1),
