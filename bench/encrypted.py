@@ -28,19 +28,32 @@ def encrypted_env(env: dict[str, str]) -> dict[str, str]:
     return {**env, "PARTIDA_BACKUP_PASSPHRASE": PASSPHRASE}
 
 
+def backup_once(company, path, log, encrypt: bool):
+    """One ``partida backup`` (``--encrypt`` when ``encrypt``) of the company to ``path``."""
+    env = encrypted_env(company.env()) if encrypt else company.env()
+    path.unlink(missing_ok=True)
+    extra = ("--encrypt",) if encrypt else ()
+    command = partida_command("backup", company.key, "-o", str(path), *extra)
+    measure = check(run(command, env, log), f"backup{' --encrypt' if encrypt else ''}", log)
+    measure.bytes = path.stat().st_size
+    return measure
+
+
+def import_once(engine, path, work, log, encrypt: bool):
+    """One ``partida import`` of ``path`` into a new, empty target."""
+    target = engine.target(work)
+    env = encrypted_env(target.env()) if encrypt else target.env()
+    measure = check(run(partida_command("import", str(path)), env, log), "import", log)
+    engine.drop(target)
+    return measure
+
+
 def backup_steps(company, work, log, repeat: int) -> dict:
     plain, encrypted = work / "plain.manager", work / "encrypted.manager"
     runs: dict[str, list] = {"partida_backup": [], "partida_backup_encrypted": []}
     for _ in range(repeat):
-        for method, path, env, extra in (
-            ("partida_backup", plain, company.env(), ()),
-            ("partida_backup_encrypted", encrypted, encrypted_env(company.env()), ("--encrypt",)),
-        ):
-            path.unlink(missing_ok=True)
-            command = partida_command("backup", company.key, "-o", str(path), *extra)
-            measure = check(run(command, env, log), method, log)
-            measure.bytes = path.stat().st_size
-            runs[method].append(measure)
+        runs["partida_backup"].append(backup_once(company, plain, log, encrypt=False))
+        runs["partida_backup_encrypted"].append(backup_once(company, encrypted, log, encrypt=True))
     return {method: min(measures, key=lambda m: m.seconds) for method, measures in runs.items()}
 
 
@@ -48,37 +61,11 @@ def import_steps(engine, work, log, repeat: int) -> dict:
     plain, encrypted = work / "plain.manager", work / "encrypted.manager"
     runs: dict[str, list] = {"partida_import": [], "partida_import_encrypted": []}
     for _ in range(repeat):
-        for method, path, encrypt in (
-            ("partida_import", plain, False),
-            ("partida_import_encrypted", encrypted, True),
-        ):
-            target = engine.target(work)
-            env = encrypted_env(target.env()) if encrypt else target.env()
-            runs[method].append(check(run(partida_command("import", str(path)), env, log), method))
-            engine.drop(target)
+        runs["partida_import"].append(import_once(engine, plain, work, log, encrypt=False))
+        runs["partida_import_encrypted"].append(
+            import_once(engine, encrypted, work, log, encrypt=True)
+        )
     return {method: min(measures, key=lambda m: m.seconds) for method, measures in runs.items()}
-
-
-def encrypted_steps(engine, company, work, log, repeat: int) -> dict:
-    """For ``python -m bench``: the encrypted backup and the import of it, fastest of
-    ``repeat`` (the plain ones are measured by the caller)."""
-    path = work / "encrypted.manager"
-    runs = []
-    for _ in range(repeat):
-        path.unlink(missing_ok=True)
-        command = partida_command("backup", company.key, "-o", str(path), "--encrypt")
-        measure = check(run(command, encrypted_env(company.env()), log), "backup --encrypt", log)
-        measure.bytes = path.stat().st_size
-        runs.append(measure)
-    found = {"partida_backup_encrypted": min(runs, key=lambda m: m.seconds)}
-    runs = []
-    for _ in range(repeat):
-        target = engine.target(work)
-        command = partida_command("import", str(path))
-        runs.append(check(run(command, encrypted_env(target.env()), log), "import", log))
-        engine.drop(target)
-    found["partida_import_encrypted"] = min(runs, key=lambda m: m.seconds)
-    return {method: measure.as_json() for method, measure in found.items()}
 
 
 def ratios(methods: dict) -> dict:

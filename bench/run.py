@@ -1,10 +1,13 @@
 """``python -m bench``: build (once) the demo companies, measure, print and save the table.
 
     .venv/bin/python -m bench [--engine sqlite|postgresql] [--sizes small,medium,large]
+                              [--rounds N]
 
 Every measured step is a subprocess of its own (``nice -n 10``), so its wall time and its peak
-resident memory (``os.wait4``) are its own. Results: ``bench/results/<engine>.json`` and
-``bench/results/<engine>.png``; scratch files under ``bench/cache/work``.
+resident memory (``os.wait4``) are its own. A round runs every Partida and floor step once;
+each step's fastest of ``--rounds`` rounds counts. dumpdata and loaddata run once, after.
+Results: ``bench/results/<engine>.json`` and ``bench/results/<engine>.png``; scratch files
+under ``bench/cache/work``.
 """
 
 import argparse
@@ -15,13 +18,14 @@ import platform
 import shutil
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.browser_import import browser_import
-from bench.encrypted import encrypted_steps
+from bench.encrypted import backup_once, import_once
 from bench.engines import CACHE, ENGINES, Company
 from bench.load import summary_load
-from bench.proc import ROOT, check, partida_command, python_module, run
+from bench.proc import ROOT, Measure, check, python_module, run
 from bench.report import goals, plot, table, write_json
 
 RESULTS = ROOT / "bench" / "results"
@@ -40,8 +44,108 @@ def warm(folder: Path) -> None:
                     pass
 
 
-def best(measures):
-    return min(measures, key=lambda m: m.seconds)
+class RoundSteps:
+    """The measured steps on one company, in the order every round runs them.
+
+    Each step runs once per call. The plain imports read the backup the round's own backup
+    wrote, the encrypted import the encrypted backup, the floor restore the floor backup.
+    """
+
+    def __init__(self, engine, company: Company, work: Path, log: Path) -> None:
+        self.engine, self.company, self.work, self.log = engine, company, work, log
+        self.manager = work / "partida.manager"
+        self.encrypted = work / "encrypted.manager"
+        self.floor_archive: Path | None = None
+
+    def steps(self) -> list[tuple[str, str, Callable[[], Measure]]]:
+        """(method, what it is, the step)."""
+        return [
+            ("partida_backup", "partida backup", self.backup),
+            ("partida_import", "partida import", self.import_plain),
+            ("partida_backup_encrypted", "partida backup --encrypt", self.backup_encrypted),
+            ("partida_import_encrypted", "partida import of it", self.import_encrypted),
+            ("browser_import", "Import company from the screens", self.screen_import),
+            ("floor_backup", "floor backup", self.floor_backup),
+            ("floor_restore", "floor restore", self.floor_restore),
+            ("insert_floor", "insert floor", self.insert_floor),
+        ]
+
+    def backup(self) -> Measure:
+        return backup_once(self.company, self.manager, self.log, encrypt=False)
+
+    def import_plain(self) -> Measure:
+        return import_once(self.engine, self.manager, self.work, self.log, encrypt=False)
+
+    def backup_encrypted(self) -> Measure:
+        return backup_once(self.company, self.encrypted, self.log, encrypt=True)
+
+    def import_encrypted(self) -> Measure:
+        return import_once(self.engine, self.encrypted, self.work, self.log, encrypt=True)
+
+    def screen_import(self) -> Measure:
+        target = self.engine.target(self.work)
+        measure = browser_import(self.manager, target.env(), self.log)
+        self.engine.drop(target)
+        return measure
+
+    def floor_backup(self) -> Measure:
+        measure, self.floor_archive = self.engine.floor_backup(self.company, self.work, self.log)
+        return measure
+
+    def floor_restore(self) -> Measure:
+        return self.engine.floor_restore(self.floor_archive, self.work, self.log)
+
+    def insert_floor(self) -> Measure:
+        """The inserts' own time, as the floor's process reports it (see bench/insert_floor.py);
+        its wall time, which includes reading and preparing the file, is kept beside."""
+        target = self.engine.target(self.work)
+        report = self.work / "insert-floor.json"
+        command = python_module("bench.insert_floor", str(self.manager))
+        measure = run(command, target.env(), self.log, output=report)
+        process = check(measure, "insert floor", self.log)
+        self.engine.drop(target)
+        found = json.loads(report.read_text().splitlines()[-1])
+        return Measure(
+            seconds=found["insert_seconds"],
+            peak_mb=process.peak_mb,
+            returncode=process.returncode,
+            process_seconds=process.seconds,
+            rows=found["rows"],
+        )
+
+
+def fastest_of_rounds(steps: list, rounds: int, size: str) -> dict[str, Measure]:
+    """Every step once a round, ``rounds`` times; each method's fastest run.
+
+    Interleaved, so that a slower spell of the machine (another process, a flush) slows one
+    run of every method rather than all the runs of one.
+    """
+    runs: dict[str, list[Measure]] = {method: [] for method, _what, _step in steps}
+    for round_number in range(1, rounds + 1):
+        for method, what, step in steps:
+            say(f"{size}, round {round_number} of {rounds}: {what}")
+            runs[method].append(step())
+    return {method: min(measures, key=lambda m: m.seconds) for method, measures in runs.items()}
+
+
+def peer_steps(engine, company: Company, work: Path, args, log: Path) -> dict:
+    """dumpdata, then loaddata of what it wrote: once each, they are slow."""
+    size = company.size
+    methods = {}
+    say(f"{size}: dumpdata (at most {args.peer_cap} s)")
+    dump = work / "dumpdata.json"
+    command = python_module("bench.peer", "dump", company.key, str(dump))
+    measure = run(command, company.env(), log, timeout=args.peer_cap)
+    if measure.ok:
+        measure.bytes = dump.stat().st_size
+    methods["dumpdata"] = measure.as_json()
+    if measure.ok:
+        say(f"{size}: loaddata (at most {args.peer_cap} s)")
+        target = engine.target(work)
+        command = python_module("bench.peer", "load", str(dump))
+        methods["loaddata"] = run(command, target.env(), log, timeout=args.peer_cap).as_json()
+        engine.drop(target)
+    return methods
 
 
 def measure_size(engine, company: Company, args, log: Path) -> dict:
@@ -49,68 +153,19 @@ def measure_size(engine, company: Company, args, log: Path) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     warm(company.home)
-    methods = {}
-    size = company.size
-
-    say(f"{size}: partida backup")
-    manager = work / "partida.manager"
-    runs = []
-    for _ in range(args.repeat):
-        manager.unlink(missing_ok=True)
-        command = partida_command("backup", company.key, "-o", str(manager))
-        runs.append(check(run(command, company.env(), log), "partida backup", log))
-    backup = best(runs)
-    backup.bytes = manager.stat().st_size
-    methods["partida_backup"] = backup.as_json()
+    steps = RoundSteps(engine, company, work, log)
+    fastest = fastest_of_rounds(steps.steps(), args.rounds, company.size)
 
     from partida.archive.reader import ArchiveReader
 
-    manifest = ArchiveReader(manager).manifest
+    manifest = ArchiveReader(steps.manager).manifest
     rows = sum(manifest.tables.values())
-
-    say(f"{size}: partida import")
-    runs = []
-    for _ in range(args.repeat):
-        target = engine.target(work)
-        command = partida_command("import", str(manager))
-        runs.append(check(run(command, target.env(), log), "partida import", log))
-        engine.drop(target)
-    methods["partida_import"] = best(runs).as_json()
-
-    say(f"{size}: partida backup --encrypt, and partida import of it")
-    methods |= encrypted_steps(engine, company, work, log, args.repeat)
-
-    say(f"{size}: Import company from the screens")
-    runs = []
-    for _ in range(args.repeat):
-        target = engine.target(work)
-        runs.append(browser_import(manager, target.env(), log))
-        engine.drop(target)
-    methods["browser_import"] = best(runs).as_json()
-
-    say(f"{size}: floor backup and restore")
-    runs = []
-    for _ in range(args.repeat):
-        floor, archive = engine.floor_backup(company, work, log)
-        runs.append(floor)
-    methods["floor_backup"] = best(runs).as_json()
-    runs = [engine.floor_restore(archive, work, log) for _ in range(args.repeat)]
-    methods["floor_restore"] = best(runs).as_json()
-
-    if size in args.peer_sizes:
-        say(f"{size}: dumpdata (at most {args.peer_cap} s)")
-        dump = work / "dumpdata.json"
-        command = python_module("bench.peer", "dump", company.key, str(dump))
-        measure = run(command, company.env(), log, timeout=args.peer_cap)
-        if measure.ok:
-            measure.bytes = dump.stat().st_size
-        methods["dumpdata"] = measure.as_json()
-        if measure.ok:
-            say(f"{size}: loaddata (at most {args.peer_cap} s)")
-            target = engine.target(work)
-            command = python_module("bench.peer", "load", str(dump))
-            methods["loaddata"] = run(command, target.env(), log, timeout=args.peer_cap).as_json()
-            engine.drop(target)
+    if fastest["insert_floor"].rows != rows:
+        # A floor that inserted other rows than the file's would be a floor of something else.
+        raise RuntimeError(f"insert floor wrote {fastest['insert_floor'].rows} of {rows} rows")
+    methods = {method: measure.as_json() for method, measure in fastest.items()}
+    if company.size in args.peer_sizes:
+        methods |= peer_steps(engine, company, work, args, log)
     shutil.rmtree(work, ignore_errors=True)
     return {
         "rows": rows,
@@ -180,10 +235,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="keep dumpdata/loaddata of sizes not run now from the last results",
     )
     parser.add_argument(
+        "--rounds",
         "--repeat",
+        dest="rounds",
         type=int,
         default=1,
-        help="runs of each Partida and floor step; the fastest counts (1)",
+        help="rounds, each running every Partida and floor step once; each step's fastest "
+        "counts (1)",
     )
     args = parser.parse_args(argv)
     args.sizes = [s for s in args.sizes.split(",") if s]
@@ -208,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         "engine": args.engine,
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
+        "rounds": args.rounds,
         "sizes": {},
     }
     try:
