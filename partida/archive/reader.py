@@ -59,7 +59,7 @@ from .format import (
     ZSTD_MAGIC,
     parse_trailer,
 )
-from .jsonstrict import check_unique_members, loads_strict
+from .jsonstrict import check_lines_strictly, check_unique_members, loads_strict
 from .limits import Limits
 from .manifest import Manifest, check_format
 from .manifest import _validate as _validate_manifest
@@ -566,8 +566,7 @@ class _Pass:
                     where = f"{name}, line {count + i + 1}"
                     raise InvalidData(f"{where}: not a JSON object", where=where)
             if unique_members:
-                for i, line in enumerate(lines):
-                    check_unique_members(line, f"{name}, line {count + i + 1}")
+                check_lines_strictly(lines, rows, f"{name}, line", count)
             count += len(rows)
             if count > expected:
                 raise InvalidData(f"{name}: more than {expected} rows", where=name)
