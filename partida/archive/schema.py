@@ -42,7 +42,7 @@ from uuid import UUID, SafeUUID
 
 from .errors import InvalidData, LimitExceeded, UnusedAttachments, ValueNotAllowed
 from .format import TABLE_NAME_RE
-from .jsonstrict import depth
+from .jsonstrict import deeper_than
 from .manifest import PARTS, Manifest
 
 #: Reference target meaning "an attachment present in this backup" (for sha256 columns).
@@ -272,7 +272,7 @@ def _json(v: Any) -> Any:
     """A document: a JSON object (a record as it was), nested at most MAX_DOCUMENT_DEPTH deep."""
     if type(v) is not dict:
         raise _Bad("not a JSON object")
-    if depth(v) > MAX_DOCUMENT_DEPTH:
+    if deeper_than(v, MAX_DOCUMENT_DEPTH):
         raise _TooDeep(f"nested deeper than {MAX_DOCUMENT_DEPTH} levels")
     return v
 

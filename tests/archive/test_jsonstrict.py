@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from partida.archive.errors import LimitExceeded, RepeatedMember
-from partida.archive.jsonstrict import MAX_DEPTH, check_lines_strictly
+from partida.archive.jsonstrict import MAX_DEPTH, check_lines_strictly, deeper_than, depth
 
 
 def check(*lines: bytes) -> None:
@@ -74,3 +74,22 @@ def test_whatever_an_encoder_writes_passes_and_a_member_given_again_is_refused(r
     check(line)
     first_name = json.dumps(next(iter(row))).encode()
     refused_as_repeated(b"{" + first_name + b":0," + line[1:])
+
+
+def nested(levels: int) -> dict:
+    value: dict = {}
+    for _ in range(levels - 1):
+        value = {"x": value}
+    return value
+
+
+@pytest.mark.parametrize("levels", [1, 31, 32, 33, 300, 2000])
+def test_a_documents_depth_is_measured_exactly_however_deep(levels):
+    assert depth(nested(levels)) == levels
+    assert deeper_than(nested(levels), 32) is (levels > 32)
+
+
+def test_brackets_in_text_do_not_make_a_document_deep():
+    shallow = {"note": "{[" * 100, "lines": [{"k": "]}"}]}
+    assert depth(shallow) == 3
+    assert not deeper_than(shallow, 32)
