@@ -16,7 +16,17 @@ def data_members(path) -> dict[str, bytes]:
     return {n: b for n, b in members(path).items() if n.startswith(("data/", "attachments/"))}
 
 
-def test_export_import_export_gives_the_same_rows_in_the_same_order(company, tmp_path):
+@pytest.mark.parametrize("passes", ["one pass", "two passes"])
+def test_export_import_export_gives_the_same_rows_in_the_same_order(
+    company, tmp_path, monkeypatch, passes
+):
+    """On SQLite an import reads the file once, renaming keys by a shift chosen before it
+    knows them; where that shift would take some key past the top (forced here), it reads the
+    file twice instead, and the rows keep their order either way."""
+    from partida.backups import importer
+
+    if passes == "two passes":
+        monkeypatch.setattr(importer, "one_pass_offset", lambda: importer.KEY_SPACE // 2)
     first = tmp_path / "first.manager"
     backup_to_file(company, first, parts_from())
     restored = do_import_company(first)
