@@ -1,16 +1,20 @@
 """Import company: a ``.manager`` file becomes a new company, all or nothing.
 
-Two passes over the file. The first reads and checks everything — every checksum, the digest
-of the whole file, every row against the schema, every reference — before anything is
-written; a bad file is refused having changed nothing. The second inserts the rows in one
-database transaction and stores the attachment bytes; on any error the transaction rolls back
-and the files it stored are removed again.
+One pass over the file: each row is checked as it is read — against the schema, every
+reference, the rules of the whole file — and then written where nobody sees it yet: on SQLite
+into the import's own staging tables (so the books stay free for everyone else to save), on
+PostgreSQL into its uncommitted transaction; each attachment is stored as it comes. Only when
+the whole file has been read, its checksums and the digest of the whole file checked, are the
+rows made part of the books (SQLite copies the staged rows in one short transaction). A bad
+file is refused having changed nothing: the staging is dropped, the transaction rolled back,
+the files it stored removed.
 
-The second pass does not validate the rows again: it reads the same bytes, and proves it
-before committing, by the SHA-256 of the whole file being the one the first pass checked (a
-file changed in between is refused and rolled back). So it converts the file's JSON values to
-query parameters directly (keys renamed as integers and hex digits, dates and amounts as the
-text they are), and inserts them in bulk: ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
+Keys are renamed as they are read, by a shift chosen before the file's keys are known. Where
+that shift would take some key past the top of the key space (a file whose keys were chosen
+near it), the import reads the file twice instead: a first pass checks everything and finds
+the largest key, and the second inserts with a shift that leaves room. The second pass does
+not validate the rows again: it reads the same bytes, and proves it before committing, by the
+SHA-256 of the whole file being the one the first pass checked.
 
 Keys are renamed so that importing one file twice gives two independent companies: every key
 is shifted by one random offset for the whole import (modulo 2**128, see ``random_offset``).
@@ -440,6 +444,10 @@ def insert_table(cursor, table: str, rows: Iterator[list]) -> int:
     return count
 
 
+class KeysWouldWrap(Exception):
+    """The one pass's shift would take some key of the file past the top (see ``in_one_pass``)."""
+
+
 class Cancelled(BaseException):
     """The person asked the import to stop. A BaseException, like KeyboardInterrupt, so that
     the reader's guards (which turn unexpected errors into "damaged file") let it through."""
@@ -449,6 +457,7 @@ class Cancelled(BaseException):
 PHASES_SQLITE = (("checking", 25), ("importing", 35), ("saving", 40))
 #: SQLite's one pass checks and stages each row as it is read (see ``ImportRun.in_one_pass``).
 PHASES_SQLITE_ONE_PASS = (("checking", 55), ("saving", 45))
+PHASES_POSTGRESQL_ONE_PASS = (("checking", 85), ("saving", 15))
 PHASES_POSTGRESQL = (("checking", 40), ("importing", 60))
 PROGRESS_TOTAL = 1000
 CHECK_EVERY_SECONDS = 0.2
@@ -526,15 +535,15 @@ def do_import_company(
         backup_file = os.path.basename(source) if isinstance(source, str | os.PathLike) else ""
     sqlite = connection.vendor == "sqlite"
     report, cancelled = progress or (lambda *_: None), cancelled or work.cancel_requested
-    if sqlite:
-        bar = ImportProgress(report, cancelled, PHASES_SQLITE_ONE_PASS)
-        run = ImportRun(source, None, KeyRenamer(one_pass_offset()), new_name, backup_file)
-        company = run.guarded(bar, work, passphrase, run.in_one_pass)
-        if company is not None:
-            bar.end()
-            return company
-    # The keys of the file would not keep their order under the one pass's shift (it is not
-    # SQLite, or the file has keys near the top): a first pass finds the largest key.
+    phases = PHASES_SQLITE_ONE_PASS if sqlite else PHASES_POSTGRESQL_ONE_PASS
+    bar = ImportProgress(report, cancelled, phases)
+    run = ImportRun(source, None, KeyRenamer(one_pass_offset()), new_name, backup_file)
+    company = run.guarded(bar, work, passphrase, run.in_one_pass)
+    if company is not None:
+        bar.end()
+        return company
+    # The file has keys near the top, which the one pass's shift would take past it and so
+    # out of their order: a first pass finds the largest key, and the shift leaves room.
     bar = ImportProgress(report, cancelled, PHASES_SQLITE if sqlite else PHASES_POSTGRESQL)
     bar.begin("checking")
     work.pause_for_tests("checking")
@@ -603,40 +612,70 @@ class ImportRun:
             return self.finish_company()
 
     def in_one_pass(self) -> Company | None:
-        """SQLite: each row checked and staged as it is read, each file stored, then the
-        staged rows copied into the books; None (nothing kept) if some key of the file, shifted
-        by this import's offset, would pass the top of the key space and so lose its order.
+        """Each row checked and written as it is read, each file stored; None (nothing kept)
+        if some key of the file, shifted by this import's offset, would pass the top of the key
+        space and so lose its order.
 
         On the large demo this reads the file once instead of twice (parsing it, hashing and
         decompressing its 1 GB of files again was a fifth of the import). Nothing is visible
-        to anyone until the copy commits, after the whole file, its digest included, was
-        checked; a file refused midway leaves its staging dropped and its files removed.
+        to anyone before the whole file, its digest included, was checked: on SQLite the rows
+        wait in the import's staging tables, on PostgreSQL in its uncommitted transaction. A
+        file refused midway leaves its staging dropped, or its transaction rolled back, and
+        its files removed.
         """
         self.bar.begin("checking")
         self.work.pause_for_tests("checking")
+        if connection.vendor != "sqlite":
+            return self.in_one_transaction()
         staging = Staging()
         try:
-            self.checked = self.check_and_stage(staging)
-            if self.checked.largest_key + self.renamer.offset >= KEY_SPACE:
+            self.checked = self.check_and_write(staging)
+            if self.keys_would_wrap():
                 return None
             self.bar.begin("saving")
             return staging.copy_into_books(self.finish_company, self.bar)
         finally:
             staging.close()
 
-    def check_and_stage(self, staging: Staging) -> Checked:
+    def keys_would_wrap(self) -> bool:
+        assert self.checked is not None
+        return self.checked.largest_key + self.renamer.offset >= KEY_SPACE
+
+    def in_one_transaction(self) -> Company | None:
+        try:
+            with transaction.atomic():
+                self.checked = self.check_and_write(staging=None)
+                if self.keys_would_wrap():
+                    raise KeysWouldWrap()
+                self.bar.begin("saving")
+                return self.finish_company()
+        except KeysWouldWrap:
+            return None
+        except (DatabaseError, connection.Database.Error):
+            # The database refused a row before the whole file was checked: the file may be
+            # what is wrong (a later row, its digest), and then that is the sentence to say.
+            check_backup(open_backup(self.source, convert=False, passphrase=self.passphrase))
+            raise
+
+    def check_and_write(self, staging: Staging | None) -> Checked:
+        """The whole file read once, each row checked, then inserted (into ``staging``, or
+        the database itself)."""
         reader = open_backup(
             self.source, convert=False, progress=self.bar.of_pass, passphrase=self.passphrase
         )
         checks = FileChecks(reader)
+        vendor = "sqlite" if staging is not None else connection.vendor
         for member in reader.iter_members():
             if isinstance(member, TableMember):
                 self.bar.label = "checking"
-                rows = checks.rows(member)
-                staging.insert(
-                    member.table,
-                    prepared_rows(member.table, rows, self.renamer, self.new_name, "sqlite"),
+                rows = prepared_rows(
+                    member.table, checks.rows(member), self.renamer, self.new_name, vendor
                 )
+                if staging is not None:
+                    staging.insert(member.table, rows)
+                else:
+                    with connection.cursor() as cursor:
+                        insert_table(cursor, member.table, rows)
                 self.work.pause_for_tests("importing")
             else:
                 self.bar.label = "attachments"
